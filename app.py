@@ -1,0 +1,92 @@
+"""The Flask application factory of the Tickiti Workflow API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from flask.json.provider import DefaultJSONProvider
+
+import handlers
+from tickiti_workflow import db, embedded, errors, logs
+from tickiti_workflow.config import Settings
+from tickiti_workflow.schema import MAX_BODY_BYTES
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+access_log = logging.getLogger("tickiti.access")
+
+
+def iso_utc(value: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, microseconds kept."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Timestamps as ISO 8601 UTC with ``Z``; dates as ISO dates; keys in the order given."""
+
+    sort_keys = False
+    ensure_ascii = False
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            return iso_utc(o)
+        if isinstance(o, dt.date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``overrides`` may set ``DATABASE_URL`` or any Settings field by name."""
+    overrides = dict(overrides or {})
+    env_overrides = {k: str(v) for k, v in overrides.items() if k.isupper()}
+    settings = Settings.from_env({**os.environ, **env_overrides})
+    logs.configure(settings.log_level)
+
+    app = Flask(__name__)
+    app.json = JsonProvider(app)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["SETTINGS"] = settings
+
+    url = settings.database_url
+    if url is None:
+        url = embedded.start(settings.data_dir)
+        db.migrate(url)
+    app.extensions["tickiti.db"] = db.Database(url, settings)
+
+    errors.install(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.teardown_request(db.release_connection)
+    handlers.register(app)
+    return app
+
+
+def _start_request() -> None:
+    g.started = time.perf_counter()
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.request_id
+    principal = g.get("principal")
+    access_log.info(
+        "request",
+        extra={
+            "request_id": g.request_id,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.started) * 1000, 2),
+            "token_id": principal.token_id if principal else None,
+            "account_id": principal.account_id if principal else None,
+        },
+    )
+    return response

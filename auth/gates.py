@@ -1,0 +1,117 @@
+"""The gate stack of SPEC §3: authentication, ability, admin role, plan entitlement.
+
+``requires`` is one decorator so the order can never be shuffled at a call site. It also runs
+write endpoints inside the request transaction that stores their Idempotency-Key response.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import g, request
+
+import sql
+from tickiti_workflow import db, idempotency
+from tickiti_workflow.errors import Forbidden, Unauthenticated
+
+from .tokens import hash_token
+
+ADMIN_ROLES = frozenset({"owner", "admin"})
+_BEARER = re.compile(r"Bearer[ ]+([A-Za-z0-9_\-.~+/]+=*)[ ]*", re.IGNORECASE)
+
+
+class Ability(enum.StrEnum):
+    WORKFLOW_READ = "workflow:read"
+    WORKFLOW_WRITE = "workflow:write"
+
+
+# Write implies read.
+IMPLIED_BY = {
+    Ability.WORKFLOW_READ: {Ability.WORKFLOW_READ, Ability.WORKFLOW_WRITE},
+    Ability.WORKFLOW_WRITE: {Ability.WORKFLOW_WRITE},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The token's owner, in whose name and account the request runs."""
+
+    token_id: int
+    user_id: int
+    account_id: int
+    role: str
+    abilities: frozenset[str]
+    features: frozenset[str]
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def authenticate() -> Principal:
+    """Resolve the bearer token, or raise 401."""
+    header = request.headers.get("Authorization", "")
+    match = _BEARER.fullmatch(header)
+    if match is None:
+        raise Unauthenticated()
+    # Autocommit, one statement: the last_used_at touch commits even if the request fails later.
+    with db.connection().cursor() as cur:
+        row = sql.auth.authenticate.one(cur, token_hash=hash_token(match.group(1)))
+    if row is None or row["revoked"] or not row["active"]:
+        raise Unauthenticated("The API token is not valid.", code="invalid_token")
+    if row["expired"]:
+        raise Unauthenticated("The API token has expired.", code="token_expired")
+    principal = Principal(
+        token_id=row["token_id"],
+        user_id=row["user_id"],
+        account_id=row["account_id"],
+        role=row["role"],
+        abilities=frozenset(row["abilities"]),
+        features=frozenset(row["features"]),
+    )
+    g.principal = principal
+    return principal
+
+
+def check_gates(ability: Ability, feature: str | None) -> Principal:
+    """Run gates 1–4 of SPEC §3 in order; raise the first that fails."""
+    principal = authenticate()
+    if not principal.abilities & IMPLIED_BY[ability]:
+        raise Forbidden(
+            f"The token lacks the '{ability}' ability.",
+            {"required_ability": str(ability)},
+            code="insufficient_ability",
+        )
+    if principal.role not in ADMIN_ROLES:
+        raise Forbidden(
+            "Only an account owner or admin may use the Workflow API.", code="admin_required"
+        )
+    if feature is not None and feature not in principal.features:
+        raise Forbidden(
+            f"The account's plan does not include the '{feature}' feature.",
+            {"feature": feature},
+            code="feature_not_in_plan",
+        )
+    return principal
+
+
+def requires(ability: Ability, feature: str | None = None) -> Callable:
+    """Gate a view: 401, 403 ``insufficient_ability``, 403 ``admin_required``, 403 plan."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = check_gates(ability, feature)
+            if ability is Ability.WORKFLOW_WRITE:
+                return idempotency.run(principal, lambda: view(*args, **kwargs))
+            return view(*args, **kwargs)
+
+        wrapper.gate = (ability, feature)
+        return wrapper
+
+    return decorator

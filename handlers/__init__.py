@@ -1,0 +1,16 @@
+"""Blueprints, one per resource, all under /api/v1/workflow."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import health, queues
+
+PREFIX = "/api/v1/workflow"
+
+
+def register(app: Flask) -> None:
+    """Mount every blueprint; the route table lives in each module, gate beside path."""
+    app.register_blueprint(health.bp)
+    for module in (queues,):
+        app.register_blueprint(module.bp, url_prefix=PREFIX)

@@ -1,0 +1,182 @@
+"""Queues: list, create, update, delete, and moving tickets between them (no plan feature)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+import sql
+from auth import Ability, current_principal, requires
+from tickiti_workflow.db import transaction
+from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.schema import Description, Empty, ExpectedVersion, Id, Name, StrictSchema, body
+from tickiti_workflow.versioning import changes
+
+bp = Blueprint("queues", __name__)
+
+MAX_QUEUES = 500
+MAX_MOVE_IDS = 10_000
+
+
+class QueueCreate(StrictSchema):
+    name = Name(required=True)
+    description = Description(load_default="")
+
+
+class QueueUpdate(ExpectedVersion):
+    queue_id = Id(required=True)
+    name = Name()
+    description = Description()
+
+
+class QueueDelete(StrictSchema):
+    queue_id = Id(required=True)
+    reassign_to_queue_id = Id(load_default=None)
+
+    @validates_schema
+    def _distinct(self, data, **_):
+        if data.get("reassign_to_queue_id") == data.get("queue_id"):
+            raise ValidationError("Must differ from queue_id.", "reassign_to_queue_id")
+
+
+def _distinct_ids(ids: list[int]) -> None:
+    seen: set[int] = set()
+    dupes = sorted({i for i in ids if i in seen or seen.add(i)})
+    if dupes:
+        raise ValidationError(f"Ticket ids must be distinct; repeated: {dupes[:20]}.")
+
+
+class QueueMove(StrictSchema):
+    from_queue_id = Id(required=True)
+    to_queue_id = Id(required=True)
+    ticket_ids = fields.List(
+        Id(),
+        load_default=None,
+        validate=[validate.Length(min=1, max=MAX_MOVE_IDS), _distinct_ids],
+    )
+
+    @validates_schema
+    def _distinct_queues(self, data, **_):
+        if data.get("from_queue_id") == data.get("to_queue_id"):
+            raise ValidationError("Must differ from from_queue_id.", "to_queue_id")
+
+
+def move_tickets(cur, account_id: int, from_queue_id: int, to_queue_id: int, ticket_ids=None):
+    """Move tickets in one set-based statement; all listed ones or none."""
+    result = sql.queues.move_tickets.one(
+        cur,
+        account_id=account_id,
+        from_queue_id=from_queue_id,
+        to_queue_id=to_queue_id,
+        ticket_ids=ticket_ids,
+        actor_user_id=current_principal().user_id,
+    )
+    if result["not_moved"]:
+        raise ValidationFailed(
+            {"ticket_ids": [f"{len(result['not_moved'])} of the tickets are not in the source queue."]},
+            "Nothing moved: some tickets are not in the source queue.",
+            not_in_queue=result["not_moved"],
+        )
+    return result["moved"]
+
+
+def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: str) -> None:
+    """404 for the queue the call acts on, 422 for another queue it names."""
+    found = {
+        r["id"]
+        for r in sql.queues.share_lock_queues.all(
+            cur, account_id=account_id, queue_ids=[primary, other]
+        )
+    }
+    if primary not in found:
+        raise NotFound("queue", primary)
+    if other not in found:
+        raise ValidationFailed({other_field: ["No queue with this id exists."]})
+
+
+@bp.post("/queues")
+@requires(Ability.WORKFLOW_READ)
+@body(Empty)
+def list_queues(_payload):
+    with transaction() as cur:
+        queues = sql.queues.list_queues.all(cur, account_id=current_principal().account_id)
+    return {"queues": queues}
+
+
+@bp.post("/queues/create")
+@requires(Ability.WORKFLOW_WRITE)
+@body(QueueCreate)
+def create_queue(payload):
+    account_id = current_principal().account_id
+    with transaction() as cur:
+        sql.queues.lock_account.one(cur, account_id=account_id)
+        queue = sql.queues.create_queue.one(cur, account_id=account_id, limit=MAX_QUEUES, **payload)
+    if queue is None:
+        raise LimitReached("queues", MAX_QUEUES)
+    return {"queue": queue}, 201
+
+
+@bp.post("/queues/update")
+@requires(Ability.WORKFLOW_WRITE)
+@body(QueueUpdate)
+def update_queue(payload):
+    ids = {"account_id": current_principal().account_id, "queue_id": payload["queue_id"]}
+    with transaction() as cur:
+        current = sql.queues.lock_queue.one(cur, **ids)
+        if current is None:
+            raise NotFound("queue", payload["queue_id"])
+        if changed := changes(current, payload, ("name", "description")):
+            sql.queues.update_queue.run(cur, **{**current, **changed, **ids})
+        queue = sql.queues.get_queue.one(cur, **ids)
+    return {"queue": queue}
+
+
+@bp.post("/queues/delete")
+@requires(Ability.WORKFLOW_WRITE)
+@body(QueueDelete)
+def delete_queue(payload):
+    account_id = current_principal().account_id
+    queue_id, target_id = payload["queue_id"], payload["reassign_to_queue_id"]
+    ids = {"account_id": account_id, "queue_id": queue_id}
+    with transaction() as cur:
+        queue = sql.queues.lock_queue.one(cur, **ids)
+        if queue is None:
+            raise NotFound("queue", queue_id)
+        if queue["is_builtin"]:
+            raise Conflict("The built-in queue cannot be deleted.", code="queue_builtin")
+        escalation_ids = referencing_escalation_ids(cur, account_id, queue_id)
+        ticket_count = sql.queues.count_queue_tickets.one(cur, **ids)["ticket_count"]
+        if escalation_ids or (ticket_count and target_id is None):
+            raise Conflict(
+                "The queue is in use: move its tickets (reassign_to_queue_id) and remove it "
+                "from escalations first.",
+                {"ticket_count": ticket_count, "escalation_ids": escalation_ids},
+                code="queue_in_use",
+            )
+        moved = 0
+        if target_id is not None:
+            _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
+            moved = move_tickets(cur, account_id, queue_id, target_id)
+        sql.queues.delete_queue.run(cur, **ids)
+    return {"deleted": True, "id": queue_id, "moved": moved}
+
+
+def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
+    """Escalations whose conditions or actions name the queue (none until escalations exist)."""
+    return []
+
+
+@bp.post("/queues/move")
+@requires(Ability.WORKFLOW_WRITE)
+@body(QueueMove)
+def move_queue_tickets(payload):
+    account_id = current_principal().account_id
+    with transaction() as cur:
+        _lock_queues(cur, account_id, payload["from_queue_id"], payload["to_queue_id"], "to_queue_id")
+        moved = move_tickets(cur, account_id, **payload)
+    return {
+        "moved": moved,
+        "from_queue_id": payload["from_queue_id"],
+        "to_queue_id": payload["to_queue_id"],
+    }
+

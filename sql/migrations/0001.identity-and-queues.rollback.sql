@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE ticket_events;
+DROP TABLE tickets;
+DROP TRIGGER accounts_create_inbox ON accounts;
+DROP FUNCTION accounts_create_inbox();
+DROP TABLE queues;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE accounts;
+DROP TABLE plans;

@@ -1,0 +1,89 @@
+-- name: list_queues
+-- Every queue of the account with exact ticket counts, the built-in one first, then by name.
+SELECT q.id, q.name, q.description, q.is_builtin,
+       coalesce(c.ticket_count, 0) AS ticket_count,
+       coalesce(c.open_ticket_count, 0) AS open_ticket_count,
+       q.version, q.created_at, q.updated_at
+FROM queues q
+LEFT JOIN (
+    SELECT queue_id, count(*) AS ticket_count,
+           count(*) FILTER (WHERE status NOT IN ('solved', 'closed')) AS open_ticket_count
+    FROM tickets
+    WHERE account_id = %(account_id)s
+    GROUP BY queue_id
+) c ON c.queue_id = q.id
+WHERE q.account_id = %(account_id)s
+ORDER BY q.is_builtin DESC, lower(q.name), q.id
+
+-- name: get_queue
+-- One queue with exact ticket counts.
+SELECT q.id, q.name, q.description, q.is_builtin,
+       (SELECT count(*) FROM tickets t
+        WHERE t.account_id = q.account_id AND t.queue_id = q.id) AS ticket_count,
+       (SELECT count(*) FROM tickets t
+        WHERE t.account_id = q.account_id AND t.queue_id = q.id
+          AND t.status NOT IN ('solved', 'closed')) AS open_ticket_count,
+       q.version, q.created_at, q.updated_at
+FROM queues q
+WHERE q.account_id = %(account_id)s AND q.id = %(queue_id)s
+
+-- name: lock_account
+-- Serialise the limit checks of concurrent creates in one account.
+SELECT id FROM accounts WHERE id = %(account_id)s FOR NO KEY UPDATE
+
+-- name: create_queue
+-- Insert a queue unless the account already has %(limit)s of them.
+INSERT INTO queues (account_id, name, description)
+SELECT %(account_id)s, %(name)s, %(description)s
+WHERE (SELECT count(*) FROM queues WHERE account_id = %(account_id)s) < %(limit)s::int
+RETURNING id, name, description, is_builtin, 0::bigint AS ticket_count,
+          0::bigint AS open_ticket_count, version, created_at, updated_at
+
+-- name: lock_queue
+-- A queue's editable state, locked against concurrent changes, moves into it and deletion.
+SELECT id, name, description, is_builtin, version
+FROM queues
+WHERE account_id = %(account_id)s AND id = %(queue_id)s
+FOR UPDATE
+
+-- name: update_queue
+-- Write a queue's name and description and bump its version.
+UPDATE queues
+SET name = %(name)s, description = %(description)s, version = version + 1, updated_at = now()
+WHERE account_id = %(account_id)s AND id = %(queue_id)s
+
+-- name: share_lock_queues
+-- Which of the given queues exist; locked so none can be deleted while tickets move.
+SELECT id FROM queues
+WHERE account_id = %(account_id)s AND id = ANY(%(queue_ids)s::bigint[])
+ORDER BY id
+FOR KEY SHARE
+
+-- name: count_queue_tickets
+-- How many tickets a queue holds.
+SELECT count(*) AS ticket_count
+FROM tickets
+WHERE account_id = %(account_id)s AND queue_id = %(queue_id)s
+
+-- name: move_tickets
+-- Move all (ticket_ids null) or the listed tickets of a queue, writing a history row for each; report ids that did not move.
+WITH moved AS (
+    UPDATE tickets
+    SET queue_id = %(to_queue_id)s, updated_at = now()
+    WHERE account_id = %(account_id)s AND queue_id = %(from_queue_id)s
+      AND (%(ticket_ids)s::bigint[] IS NULL OR id = ANY(%(ticket_ids)s::bigint[]))
+    RETURNING id
+), history AS (
+    INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id, actor_user_id)
+    SELECT %(account_id)s, id, %(from_queue_id)s, %(to_queue_id)s, %(actor_user_id)s
+    FROM moved
+)
+SELECT (SELECT count(*) FROM moved) AS moved,
+       CASE WHEN %(ticket_ids)s::bigint[] IS NULL THEN '{}'::bigint[]
+            ELSE ARRAY(SELECT unnest(%(ticket_ids)s::bigint[]) EXCEPT SELECT id FROM moved
+                       ORDER BY 1)
+       END AS not_moved
+
+-- name: delete_queue
+-- Delete a queue (its tickets must have moved first).
+DELETE FROM queues WHERE account_id = %(account_id)s AND id = %(queue_id)s

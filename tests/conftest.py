@@ -1,0 +1,96 @@
+"""A real PostgreSQL per test session: TEST_DATABASE_URL's server, else a throwaway embedded one.
+
+Each session creates a fresh database on that server and applies the migrations once. Tests
+isolate themselves by working in accounts of their own (every query is tenant-scoped), so writes
+really commit, as they do in production, and concurrency tests see each other.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from app import create_app
+from tests.factories import Factory
+from tickiti_workflow import db, embedded
+from tickiti_workflow.config import normalize_database_url
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """A PostgreSQL server the tests may create databases on."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield normalize_database_url(url)
+        return
+    with tempfile.TemporaryDirectory(prefix="tickiti-test-pg-") as tmp:
+        yield embedded.start(tmp, cleanup_mode="delete")
+
+
+@pytest.fixture(scope="session")
+def fresh_database(server_url):
+    """Make a new empty database on the test server; drop it at the end of the session."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"tickiti_test_{secrets.token_hex(6)}"
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return with_database(server_url, name)
+
+    yield make
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database):
+    url = fresh_database()
+    db.migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "DATABASE_POOL_SIZE": 24})
+    app.config["TESTING"] = False  # errors are rendered, as in production
+    yield app
+    app.extensions["tickiti.db"].close()
+
+
+@pytest.fixture(scope="session")
+def conn(database_url):
+    """An autocommit connection for factories and for checking what the API wrote."""
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def factory(app, conn):
+    return Factory(app, conn)
+
+
+@pytest.fixture
+def tenant(factory):
+    """An admin with a workflow:write token in an account on the plan with every feature."""
+    return factory.tenant()
+
+
+@pytest.fixture
+def other_tenant(factory):
+    """A second account, to prove that nobody sees another account's objects."""
+    return factory.tenant()

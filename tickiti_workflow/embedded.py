@@ -1,0 +1,31 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is configured."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# pgserver stops the server when its handle is collected; the process keeps it for life.
+_servers: list = []
+
+
+def start(data_dir: Path, cleanup_mode: str | None = None) -> str:
+    """Start (or join) an embedded PostgreSQL in ``data_dir``; return its connection URL.
+
+    By default the server keeps running after this process exits (gunicorn workers come and
+    go; the next command joins the same server). ``cleanup_mode="delete"`` is for tests.
+    """
+    # pgserver looks up a runtime dir through platformdirs and warns when XDG_RUNTIME_DIR is
+    # unset, which it is on most servers; the warning means nothing to a user.
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    import pgserver
+
+    pgdata = Path(data_dir).resolve() / "pgdata"
+    first_start = not (pgdata / "PG_VERSION").exists()
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
+    _servers.append(server)
+    if first_start:
+        print(f"Started a new embedded PostgreSQL in {pgdata}", file=sys.stderr)
+    return server.get_uri()

@@ -1,0 +1,67 @@
+"""Idempotency-Key for write endpoints: the same key and body replay the first response.
+
+The key is claimed with an INSERT in the same transaction as the write, so a concurrent retry
+with the same key waits on the unique index until the first attempt commits (then replays it)
+or rolls back (then runs itself). A write that fails stores nothing and can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, make_response, request
+
+import sql
+
+from . import db
+from .errors import ApiError
+
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyReused(ApiError):
+    status, code = 422, "idempotency_key_reused"
+    message = "This Idempotency-Key was already used with a different request body."
+
+
+class InvalidIdempotencyKey(ApiError):
+    status, code = 400, "invalid_idempotency_key"
+    message = "The Idempotency-Key header must be 1–255 printable ASCII characters."
+
+
+def _request_hash() -> str:
+    digest = hashlib.sha256(request.path.encode())
+    digest.update(b"\0")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def run(principal: Any, call: Callable[[], Any]) -> Response:
+    """Run a write view in one transaction, honouring an Idempotency-Key header if sent."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        with db.transaction():
+            return make_response(call())
+    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+        raise InvalidIdempotencyKey()
+    ids = {"account_id": principal.account_id, "user_id": principal.user_id, "key": key}
+    request_hash = _request_hash()
+    with db.transaction() as cur:
+        if sql.idempotency.claim_key.one(cur, request_hash=request_hash, **ids) is None:
+            stored = sql.idempotency.get_key.one(cur, **ids)
+            if stored["request_hash"] != request_hash:
+                raise IdempotencyKeyReused()
+            replay = Response(stored["response_body"], stored["status_code"])
+            replay.mimetype = "application/json"
+            replay.headers["Idempotent-Replayed"] = "true"
+            return replay
+        response = make_response(call())
+        sql.idempotency.store_response.run(
+            cur,
+            status_code=response.status_code,
+            response_body=response.get_data(as_text=True),
+            **ids,
+        )
+        return response

@@ -1,0 +1,61 @@
+"""gunicorn settings shared by the Procfile (via gunicorn.conf.py) and ``tickiti-workflow serve``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from . import db, embedded
+from .config import Settings
+
+FIRST_STEPS = """\
+Tickiti Workflow API on http://127.0.0.1:{port} (embedded PostgreSQL in {data_dir}).
+To call it, create an account, an admin user and a token:
+
+  tickiti-workflow create-account --name "Acme" --plan pro
+  tickiti-workflow create-user --account 1 --email admin@example.com --role admin
+  tickiti-workflow create-token --user 1 --ability workflow:write
+  curl -s -X POST -H "Authorization: Bearer tkt_..." http://127.0.0.1:{port}/api/v1/workflow/queues
+"""
+
+
+def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, Any]:
+    """gthread workers: psycopg releases the GIL while it waits on PostgreSQL."""
+    return {
+        "bind": f"0.0.0.0:{port or settings.port}",
+        "workers": settings.web_concurrency,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": settings.log_level.lower(),
+    }
+
+
+def serve(settings: Settings, port: int | None = None) -> None:
+    """Run the service under gunicorn, on the embedded database unless DATABASE_URL is set."""
+    from gunicorn.app.base import BaseApplication
+
+    if not settings.database_url:
+        url = embedded.start(settings.data_dir)
+        db.migrate(url)
+        # Workers build the app from the environment; they join this server instead of their own.
+        os.environ["DATABASE_URL"] = url
+        print(FIRST_STEPS.format(port=port or settings.port, data_dir=settings.data_dir.resolve()),
+              file=sys.stderr)
+
+    class Application(BaseApplication):
+        def load_config(self):
+            for key, value in gunicorn_options(settings, port).items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from app import create_app
+
+            return create_app()
+
+    Application().run()
