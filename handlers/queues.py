@@ -109,7 +109,7 @@ def list_queues(_payload):
 def create_queue(payload):
     account_id = current_principal().account_id
     with transaction() as cur:
-        sql.queues.lock_account.one(cur, account_id=account_id)
+        sql.accounts.lock_account.one(cur, account_id=account_id)
         queue = sql.queues.create_queue.one(cur, account_id=account_id, limit=MAX_QUEUES, **payload)
     if queue is None:
         raise LimitReached("queues", MAX_QUEUES)

@@ -27,10 +27,6 @@ SELECT q.id, q.name, q.description, q.is_builtin,
 FROM queues q
 WHERE q.account_id = %(account_id)s AND q.id = %(queue_id)s
 
--- name: lock_account
--- Serialise the limit checks of concurrent creates in one account.
-SELECT id FROM accounts WHERE id = %(account_id)s FOR NO KEY UPDATE
-
 -- name: create_queue
 -- Insert a queue unless the account already has %(limit)s of them.
 INSERT INTO queues (account_id, name, description)

@@ -178,7 +178,7 @@ class _Plan:
                 self.week_totals.append(total)
             self.day_before.append(total)
         self.week = self.day_before[7]
-        self._days_off: dict[int, list[int]] = {}
+        self._runs: dict[int, tuple[list[int], list[int]]] = {}
 
     def cumulative(self, local: int) -> int:
         """Business time from the local epoch's Monday to `local`, holidays ignored."""
@@ -204,43 +204,52 @@ class _Plan:
     def between(self, a: int, b: int) -> int:
         """Business time within local [a, b)."""
         total = self.cumulative(b) - self.cumulative(a)
-        for day in self._holidays(a // _DAY, (b - 1) // _DAY):
-            total -= self.cumulative(min(b, (day + 1) * _DAY)) - self.cumulative(max(a, day * _DAY))
+        for first, last in self._closures(a // _DAY, (b - 1) // _DAY):
+            total -= self.cumulative(min(b, (last + 1) * _DAY)) - self.cumulative(max(a, first * _DAY))
         return total
 
     def reach(self, a: int, amount: int, limit: int) -> int | None:
         """Earliest local x with `amount` business time in [a, x), or None if x would pass limit."""
         target = self.cumulative(a) + amount
         due = self.first_reaching(target)
-        for day in self._holidays(a // _DAY, (limit - 1) // _DAY):
-            closed_from = max(a, day * _DAY)
+        for first, last in self._closures(a // _DAY, (limit - 1) // _DAY):
+            closed_from = max(a, first * _DAY)
             if due <= closed_from:
                 break
-            # The due time passes into this holiday: its business time has to be found later.
-            target += self.cumulative((day + 1) * _DAY) - self.cumulative(closed_from)
+            # The due time runs into these holidays: their business time has to be found later.
+            target += self.cumulative((last + 1) * _DAY) - self.cumulative(closed_from)
             due = self.first_reaching(target)
         return due if due <= limit else None
 
-    def _holidays(self, first_day: int, last_day: int) -> Iterator[int]:
-        """Yield, in order, the holiday day numbers from first_day to last_day inclusive."""
+    def _closures(self, first_day: int, last_day: int) -> Iterator[tuple[int, int]]:
+        """Yield, in order, the runs of holiday day numbers that touch first_day..last_day."""
         if not self.holidays:
             return
         for year in range(_year_of_day(first_day), _year_of_day(last_day) + 1):
-            days = self._holiday_days(year)
-            for day in days[bisect_left(days, first_day) :]:
-                if day > last_day:
+            firsts, lasts = self._holiday_runs(year)
+            for i in range(bisect_left(lasts, first_day), len(firsts)):
+                if firsts[i] > last_day:
                     return
-                yield day
+                yield firsts[i], lasts[i]
 
-    def _holiday_days(self, year: int) -> list[int]:
-        days = self._days_off.get(year)
-        if days is None:
-            found: set[int] = set()
+    def _holiday_runs(self, year: int) -> tuple[list[int], list[int]]:
+        """Return the first and last day numbers of each run of consecutive holidays in `year`."""
+        runs = self._runs.get(year)
+        if runs is None:
+            days: set[int] = set()
             for holiday in self.holidays:
                 for lo, hi in holiday.ranges_in(year):
-                    found.update(range(_day_number(lo), _day_number(hi) + 1))
-            days = self._days_off[year] = sorted(found)
-        return days
+                    days.update(range(_day_number(lo), _day_number(hi) + 1))
+            firsts: list[int] = []
+            lasts: list[int] = []
+            for day in sorted(days):
+                if lasts and lasts[-1] == day - 1:
+                    lasts[-1] = day
+                else:
+                    firsts.append(day)
+                    lasts.append(day)
+            runs = self._runs[year] = (firsts, lasts)
+        return runs
 
 
 def _offset_piece(zone_key: str, t: int) -> tuple[int, int]:

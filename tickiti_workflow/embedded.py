@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 # pgserver stops the server when its handle is collected; the process keeps it for life.
@@ -18,7 +19,10 @@ def start(data_dir: Path, cleanup_mode: str | None = None) -> str:
     """
     # pgserver looks up a runtime dir through platformdirs and warns when XDG_RUNTIME_DIR is
     # unset, which it is on most servers; the warning means nothing to a user.
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"tickiti-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     import pgserver
 
     pgdata = Path(data_dir).resolve() / "pgdata"

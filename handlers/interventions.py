@@ -1,0 +1,7 @@
+"""Placeholder: the endpoints of this resource are being built (see the issue)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("interventions", __name__)
