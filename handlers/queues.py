@@ -9,7 +9,15 @@ import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow.db import transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.schema import Description, Empty, ExpectedVersion, Id, Name, StrictSchema, body
+from tickiti_workflow.schema import (
+    Description,
+    Empty,
+    ExpectedVersion,
+    Id,
+    Name,
+    StrictSchema,
+    body,
+)
 from tickiti_workflow.versioning import changes
 
 bp = Blueprint("queues", __name__)
@@ -73,7 +81,11 @@ def move_tickets(cur, account_id: int, from_queue_id: int, to_queue_id: int, tic
     )
     if result["not_moved"]:
         raise ValidationFailed(
-            {"ticket_ids": [f"{len(result['not_moved'])} of the tickets are not in the source queue."]},
+            {
+                "ticket_ids": [
+                    f"{len(result['not_moved'])} of the tickets are not in the source queue."
+                ]
+            },
             "Nothing moved: some tickets are not in the source queue.",
             not_in_queue=result["not_moved"],
         )
@@ -172,11 +184,12 @@ def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]
 def move_queue_tickets(payload):
     account_id = current_principal().account_id
     with transaction() as cur:
-        _lock_queues(cur, account_id, payload["from_queue_id"], payload["to_queue_id"], "to_queue_id")
+        _lock_queues(
+            cur, account_id, payload["from_queue_id"], payload["to_queue_id"], "to_queue_id"
+        )
         moved = move_tickets(cur, account_id, **payload)
     return {
         "moved": moved,
         "from_queue_id": payload["from_queue_id"],
         "to_queue_id": payload["to_queue_id"],
     }
-

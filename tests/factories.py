@@ -117,7 +117,9 @@ class Factory:
         )["id"]
         return Tenant(self, account_id, user_id, token, token_id, inbox_id, plan)
 
-    def tickets(self, account_id: int, queue_id: int, count: int, status: str = "open") -> list[int]:
+    def tickets(
+        self, account_id: int, queue_id: int, count: int, status: str = "open"
+    ) -> list[int]:
         rows = self.sql(
             "INSERT INTO tickets (account_id, queue_id, status, priority, subject)"
             " SELECT %s, %s, %s, 'normal', 'Ticket ' || n FROM generate_series(1, %s) n"

@@ -144,7 +144,10 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def _http_error(exc: HTTPException) -> ApiError:
     codes = {
-        404: ("not_found", "No endpoint at this path. Every endpoint is a POST under /api/v1/workflow."),
+        404: (
+            "not_found",
+            "No endpoint at this path. Every endpoint is a POST under /api/v1/workflow.",
+        ),
         405: ("method_not_allowed", "This endpoint only accepts POST."),
         413: ("payload_too_large", "The request body is larger than 1 MiB."),
         415: ("unsupported_media_type", "Send the body as 'Content-Type: application/json'."),

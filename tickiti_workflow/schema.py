@@ -99,7 +99,9 @@ class Text(fields.String):
 
     def __init__(self, *, min_length: int = 0, max_length: int, multiline: bool = False, **kw):
         self.multiline = multiline
-        super().__init__(validate=validate.Length(min=min_length, max=max_length), **kw)
+        extra = kw.pop("validate", None) or []
+        extra = list(extra) if isinstance(extra, list | tuple) else [extra]
+        super().__init__(validate=[validate.Length(min=min_length, max=max_length), *extra], **kw)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -108,7 +110,7 @@ class Text(fields.String):
         return text.strip()
 
 
-def Name(**kw) -> Text:  # noqa: N802 - a field factory reads like a field class
+def Name(**kw) -> Text:
     """An object's name: trimmed, 1–100 characters."""
     return Text(min_length=1, max_length=100, **kw)
 
@@ -131,7 +133,11 @@ class Int(fields.Integer):
     default_error_messages = {"invalid": "Must be an integer."}
 
     def __init__(self, *, minimum: int = 1, maximum: int = MAX_DB_INT, **kw):
-        super().__init__(strict=True, validate=validate.Range(min=minimum, max=maximum), **kw)
+        extra = kw.pop("validate", None) or []
+        extra = list(extra) if isinstance(extra, list | tuple) else [extra]
+        super().__init__(
+            strict=True, validate=[validate.Range(min=minimum, max=maximum), *extra], **kw
+        )
 
     def _deserialize(self, value, attr, data, **kwargs) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -139,7 +145,7 @@ class Int(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def Id(**kw) -> Int:  # noqa: N802
+def Id(**kw) -> Int:
     """An object id."""
     return Int(**kw)
 

@@ -1,4 +1,4 @@
-"""gunicorn settings shared by the Procfile (via gunicorn.conf.py) and ``tickiti-workflow serve``."""
+"""gunicorn settings shared by the Procfile (gunicorn.conf.py) and ``tickiti-workflow serve``."""
 
 from __future__ import annotations
 
@@ -45,8 +45,10 @@ def serve(settings: Settings, port: int | None = None) -> None:
         db.migrate(url)
         # Workers build the app from the environment; they join this server instead of their own.
         os.environ["DATABASE_URL"] = url
-        print(FIRST_STEPS.format(port=port or settings.port, data_dir=settings.data_dir.resolve()),
-              file=sys.stderr)
+        print(
+            FIRST_STEPS.format(port=port or settings.port, data_dir=settings.data_dir.resolve()),
+            file=sys.stderr,
+        )
 
     class Application(BaseApplication):
         def load_config(self):
