@@ -1,30 +1,20 @@
 -- name: list_queues
--- Every queue of the account with exact ticket counts, the built-in one first, then by name.
+-- Every queue of the account with its exact ticket counts, the built-in one first, then by name.
 SELECT q.id, q.name, q.description, q.is_builtin,
-       coalesce(c.ticket_count, 0) AS ticket_count,
-       coalesce(c.open_ticket_count, 0) AS open_ticket_count,
+       c.ticket_count, c.open_ticket_count,
        q.version, q.created_at, q.updated_at
 FROM queues q
-LEFT JOIN (
-    SELECT queue_id, count(*) AS ticket_count,
-           count(*) FILTER (WHERE status NOT IN ('solved', 'closed')) AS open_ticket_count
-    FROM tickets
-    WHERE account_id = %(account_id)s
-    GROUP BY queue_id
-) c ON c.queue_id = q.id
+JOIN queue_ticket_counts c ON c.account_id = q.account_id AND c.queue_id = q.id
 WHERE q.account_id = %(account_id)s
 ORDER BY q.is_builtin DESC, lower(q.name), q.id
 
 -- name: get_queue
--- One queue with exact ticket counts.
+-- One queue with its exact ticket counts.
 SELECT q.id, q.name, q.description, q.is_builtin,
-       (SELECT count(*) FROM tickets t
-        WHERE t.account_id = q.account_id AND t.queue_id = q.id) AS ticket_count,
-       (SELECT count(*) FROM tickets t
-        WHERE t.account_id = q.account_id AND t.queue_id = q.id
-          AND t.status NOT IN ('solved', 'closed')) AS open_ticket_count,
+       c.ticket_count, c.open_ticket_count,
        q.version, q.created_at, q.updated_at
 FROM queues q
+JOIN queue_ticket_counts c ON c.account_id = q.account_id AND c.queue_id = q.id
 WHERE q.account_id = %(account_id)s AND q.id = %(queue_id)s
 
 -- name: create_queue
@@ -56,9 +46,9 @@ ORDER BY id
 FOR KEY SHARE
 
 -- name: count_queue_tickets
--- How many tickets a queue holds.
-SELECT count(*) AS ticket_count
-FROM tickets
+-- How many tickets a queue holds (its counter, exact since the queue row is locked).
+SELECT ticket_count
+FROM queue_ticket_counts
 WHERE account_id = %(account_id)s AND queue_id = %(queue_id)s
 
 -- name: move_tickets

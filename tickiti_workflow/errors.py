@@ -169,7 +169,7 @@ def to_api_error(exc: BaseException) -> ApiError:
         return _http_error(exc)
     if isinstance(exc, pg.UniqueViolation) and exc.diag.constraint_name in NAME_CONSTRAINTS:
         return NameTaken()
-    if isinstance(exc, pg.QueryCanceled | pg.LockNotAvailable):
+    if isinstance(exc, pg.QueryCanceled | pg.LockNotAvailable | pg.DeadlockDetected):
         return DatabaseTimeout()
     if isinstance(exc, PoolTimeout | psycopg.OperationalError):
         return DatabaseUnavailable()
