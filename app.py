@@ -85,6 +85,7 @@ def _finish_request(response):
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - g.started) * 1000, 2),
+            "db_round_trips": g.get("db_round_trips", 0),
             "token_id": principal.token_id if principal else None,
             "account_id": principal.account_id if principal else None,
         },

@@ -7,13 +7,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 import sql
 
 from .config import Settings
+
+
+class CountingCursor(psycopg.Cursor):
+    """Counts the statements a request sends (logged per request, and tested to stay fixed)."""
+
+    def execute(self, query, params=None, **kwargs):
+        count_round_trip()
+        return super().execute(query, params, **kwargs)
+
+
+def count_round_trip(n: int = 1) -> None:
+    if has_app_context():
+        g.db_round_trips = g.get("db_round_trips", 0) + n
 
 
 class Database:
@@ -44,7 +57,12 @@ class Database:
             min_size=1,
             max_size=max(1, s.pool_size),
             timeout=s.pool_timeout,
-            kwargs={"autocommit": True, "row_factory": dict_row, "options": options},
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "cursor_factory": CountingCursor,
+                "options": options,
+            },
             name="tickiti",
             open=True,
         )
@@ -83,6 +101,7 @@ def transaction() -> Iterator[psycopg.Cursor]:
         yield cur
         return
     conn = connection()
+    count_round_trip(2)  # BEGIN and COMMIT (or ROLLBACK)
     with conn.transaction(), conn.cursor() as cur:
         g.db_cursor = cur
         try:

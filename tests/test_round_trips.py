@@ -1,0 +1,73 @@
+"""Gates cost one SQL round trip; each handler a fixed number, whatever the data size."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+
+@pytest.fixture
+def round_trips():
+    """Call ``measure(fn)``: the db_round_trips the access log recorded for fn's request."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("tickiti.access")
+    logger.addHandler(handler)
+
+    def measure(call) -> int:
+        records.clear()
+        response = call()
+        assert len(records) == 1
+        assert response.status_code < 500, response.get_json()
+        return records[0].db_round_trips
+
+    yield measure
+    logger.removeHandler(handler)
+
+
+def test_gates_cost_exactly_one_round_trip(tenant, factory, round_trips):
+    read_only = tenant.token_for(abilities=("workflow:read",))
+    assert round_trips(lambda: tenant.post("queues/create", {"name": "x"}, token=read_only)) == 1
+    agent = factory.tenant(role="agent")
+    assert round_trips(lambda: agent.post("queues", {})) == 1
+    starter = factory.tenant(plan="starter")
+    assert round_trips(lambda: starter.post("escalations", {})) == 1
+    assert round_trips(lambda: tenant.post("queues", {}, token="tkt_nope")) == 1
+    assert round_trips(lambda: tenant.post("queues", {"bad": 1})) == 1
+
+
+def test_queue_endpoints_cost_the_same_for_small_and_large_accounts(factory, round_trips):
+    def costs(tenant, tickets_per_queue: int, queues: int) -> dict[str, int]:
+        made = [tenant.queue() for _ in range(queues)]
+        for queue in made:
+            tenant.tickets(queue["id"], tickets_per_queue)
+        first, second = made[0]["id"], made[1]["id"]
+        some = tenant.tickets(first, 3)
+        return {
+            "list": round_trips(lambda: tenant.post("queues", {})),
+            "create": round_trips(lambda: tenant.post("queues/create", {"name": "New"})),
+            "update": round_trips(
+                lambda: tenant.post("queues/update", {"queue_id": first, "name": "Renamed"})
+            ),
+            "move_listed": round_trips(
+                lambda: tenant.post(
+                    "queues/move",
+                    {"from_queue_id": first, "to_queue_id": second, "ticket_ids": some},
+                )
+            ),
+            "move_all": round_trips(
+                lambda: tenant.post("queues/move", {"from_queue_id": second, "to_queue_id": first})
+            ),
+            "delete_reassign": round_trips(
+                lambda: tenant.post(
+                    "queues/delete", {"queue_id": first, "reassign_to_queue_id": tenant.inbox_id}
+                )
+            ),
+        }
+
+    small = costs(factory.tenant(), tickets_per_queue=1, queues=2)
+    large = costs(factory.tenant(), tickets_per_queue=500, queues=30)
+    assert small == large
+    assert small["list"] == 4  # auth, BEGIN, the list query, COMMIT
