@@ -77,6 +77,8 @@ def _start_request() -> None:
 def _finish_request(response):
     response.headers["X-Request-ID"] = g.request_id
     principal = g.get("principal")
+    if principal is not None:
+        response.headers.update(principal.rate_limit.headers())
     access_log.info(
         "request",
         extra={

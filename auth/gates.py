@@ -17,7 +17,7 @@ from flask import g, request
 
 import sql
 from tickiti_workflow import db, idempotency
-from tickiti_workflow.errors import Forbidden, Unauthenticated
+from tickiti_workflow.errors import ApiError, Forbidden, Unauthenticated
 
 from .tokens import hash_token
 
@@ -47,6 +47,39 @@ class Principal:
     role: str
     abilities: frozenset[str]
     features: frozenset[str]
+    rate_limit: RateLimit
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The token's fixed one-minute window, reported on every response."""
+
+    limit: int
+    used: int
+    reset_seconds: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+class RateLimited(ApiError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, rate_limit: RateLimit):
+        super().__init__(
+            f"This token may make {rate_limit.limit} requests a minute; retry after "
+            f"{rate_limit.reset_seconds} s.",
+            {"limit": rate_limit.limit, "retry_after_seconds": rate_limit.reset_seconds},
+            headers={"Retry-After": str(rate_limit.reset_seconds)},
+        )
 
 
 def current_principal() -> Principal:
@@ -73,13 +106,18 @@ def authenticate() -> Principal:
         role=row["role"],
         abilities=frozenset(row["abilities"]),
         features=frozenset(row["features"]),
+        rate_limit=RateLimit(
+            row["rate_limit_per_minute"], row["request_count"], max(1, row["window_reset"])
+        ),
     )
     g.principal = principal
+    if principal.rate_limit.used > principal.rate_limit.limit:
+        raise RateLimited(principal.rate_limit)
     return principal
 
 
 def check_gates(ability: Ability, feature: str | None) -> Principal:
-    """Run gates 1–4 of SPEC §3 in order; raise the first that fails."""
+    """Run gates 1–4 of SPEC §3 in order (the rate limit right after authentication)."""
     principal = authenticate()
     if not principal.abilities & IMPLIED_BY[ability]:
         raise Forbidden(

@@ -1,8 +1,8 @@
 -- name: authenticate
--- Resolve a token hash to token, owner, role, account and plan features in one round trip; touch last_used_at at most once a minute.
+-- Resolve a token hash to token, owner, role, account, plan features and rate-limit window in one round trip; touch last_used_at at most once a minute.
 WITH found AS (
     SELECT t.id AS token_id, t.abilities, u.account_id, u.id AS user_id, u.role, u.active,
-           p.features,
+           p.features, p.rate_limit_per_minute,
            t.revoked_at IS NOT NULL AS revoked,
            t.expires_at IS NOT NULL AND t.expires_at <= now() AS expired
     FROM api_tokens t
@@ -10,12 +10,26 @@ WITH found AS (
     JOIN accounts a ON a.id = t.account_id
     JOIN plans p ON p.code = a.plan_code
     WHERE t.token_hash = %(token_hash)s
+), valid AS (
+    SELECT token_id FROM found WHERE NOT revoked AND NOT expired AND active
 ), touched AS (
     UPDATE api_tokens SET last_used_at = now()
     WHERE token_hash = %(token_hash)s
       AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-      AND EXISTS (SELECT 1 FROM found WHERE NOT revoked AND NOT expired AND active)
+      AND EXISTS (SELECT 1 FROM valid)
     RETURNING id
+), counted AS (
+    INSERT INTO rate_limit_windows AS w (token_id, window_start, request_count)
+    SELECT token_id, date_trunc('minute', now()), 1 FROM valid
+    ON CONFLICT (token_id) DO UPDATE
+        SET request_count = CASE WHEN w.window_start = EXCLUDED.window_start
+                                 THEN w.request_count + 1 ELSE 1 END,
+            window_start = EXCLUDED.window_start
+    RETURNING request_count, window_start
 )
-SELECT token_id, abilities, account_id, user_id, role, active, features, revoked, expired
-FROM found
+SELECT f.token_id, f.abilities, f.account_id, f.user_id, f.role, f.active, f.features,
+       f.revoked, f.expired, f.rate_limit_per_minute,
+       c.request_count,
+       ceil(extract(epoch FROM c.window_start + interval '1 minute' - now()))::int AS window_reset
+FROM found f
+LEFT JOIN counted c ON true
