@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
+from tickiti_workflow import audit
 from tickiti_workflow.db import transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.schema import (
@@ -123,8 +124,9 @@ def create_queue(payload):
     with transaction() as cur:
         sql.accounts.lock_account.one(cur, account_id=account_id)
         queue = sql.queues.create_queue.one(cur, account_id=account_id, limit=MAX_QUEUES, **payload)
-    if queue is None:
-        raise LimitReached("queues", MAX_QUEUES)
+        if queue is None:
+            raise LimitReached("queues", MAX_QUEUES)
+        audit.record(cur, "queue.create", "queue", queue["id"], after=queue)
     return {"queue": queue}, 201
 
 
@@ -137,9 +139,13 @@ def update_queue(payload):
         current = sql.queues.lock_queue.one(cur, **ids)
         if current is None:
             raise NotFound("queue", payload["queue_id"])
+        before = sql.queues.get_queue.one(cur, **ids)
         if changed := changes(current, payload, ("name", "description")):
             sql.queues.update_queue.run(cur, **{**current, **changed, **ids})
-        queue = sql.queues.get_queue.one(cur, **ids)
+            queue = sql.queues.get_queue.one(cur, **ids)
+            audit.record(cur, "queue.update", "queue", queue["id"], before, queue)
+        else:
+            queue = before
     return {"queue": queue}
 
 
@@ -165,17 +171,23 @@ def delete_queue(payload):
                 {"ticket_count": ticket_count, "escalation_ids": escalation_ids},
                 code="queue_in_use",
             )
+        before = sql.queues.get_queue.one(cur, **ids)
         moved = 0
         if target_id is not None:
             _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
             moved = move_tickets(cur, account_id, queue_id, target_id)
         sql.queues.delete_queue.run(cur, **ids)
+        audit.record(
+            cur, "queue.delete", "queue", queue_id, before,
+            {"deleted": True, "reassign_to_queue_id": target_id, "moved": moved},
+        )  # fmt: skip
     return {"deleted": True, "id": queue_id, "moved": moved}
 
 
 def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
-    """Escalations whose conditions or actions name the queue (none until escalations exist)."""
-    return []
+    """Escalations whose conditions or actions name the queue."""
+    rows = sql.escalations.queue_escalation_ids.all(cur, account_id=account_id, queue_id=queue_id)
+    return [r["escalation_id"] for r in rows]
 
 
 @bp.post("/queues/move")
@@ -188,6 +200,11 @@ def move_queue_tickets(payload):
             cur, account_id, payload["from_queue_id"], payload["to_queue_id"], "to_queue_id"
         )
         moved = move_tickets(cur, account_id, **payload)
+        audit.record(
+            cur, "queue.move_tickets", "queue", payload["from_queue_id"],
+            {"queue_id": payload["from_queue_id"], "ticket_ids": payload["ticket_ids"]},
+            {"queue_id": payload["to_queue_id"], "moved": moved},
+        )  # fmt: skip
     return {
         "moved": moved,
         "from_queue_id": payload["from_queue_id"],
