@@ -57,6 +57,8 @@ def read_json_object() -> dict[str, Any]:
         raise InvalidJson("The JSON is nested too deeply.") from None
     except json.JSONDecodeError as exc:
         raise InvalidJson(f"The body is not valid JSON: {exc.msg} at position {exc.pos}.") from None
+    except ValueError:  # an integer literal of thousands of digits
+        raise InvalidJson("The JSON contains a number too large to read.") from None
     if not isinstance(value, dict):
         raise InvalidJson("The body must be a JSON object.")
     return value
