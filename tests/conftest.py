@@ -7,7 +7,10 @@ really commit, as they do in production, and concurrency tests see each other.
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import re
 import secrets
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
@@ -18,7 +21,7 @@ from psycopg.rows import dict_row
 
 from app import create_app
 from tests.factories import Factory
-from tickiti_workflow import db, embedded
+from tickiti_workflow import db, embedded, logs
 from tickiti_workflow.config import normalize_database_url
 
 
@@ -94,3 +97,37 @@ def tenant(factory):
 def other_tenant(factory):
     """A second account, to prove that nobody sees another account's objects."""
     return factory.tenant()
+
+
+SECRET_PATTERN = re.compile(r"tk[tr]_[A-Za-z0-9_\-]{20,}")
+HASH_COLUMNS = """
+SELECT table_name, column_name FROM information_schema.columns
+WHERE table_schema = 'public' AND column_name LIKE '%%hash%%' AND data_type = 'text'
+  AND table_name <> 'idempotency_keys'
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_logs_or_audit(database_url):
+    """Capture every log line of the run; at its end, no token nor a stored token hash may
+    appear in any log line or audit event."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.JsonFormatter())
+    logger = logging.getLogger("tickiti")
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    with psycopg.connect(database_url) as conn:
+        hashes = set()
+        for table, column in conn.execute(HASH_COLUMNS).fetchall():
+            query = f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
+            hashes.update(row[0] for row in conn.execute(query))
+        audit = [
+            row[0]
+            for row in conn.execute("SELECT concat(before::text, after::text) FROM audit_events")
+        ]
+    for where, texts in (("log", stream.getvalue().splitlines()), ("audit event", audit)):
+        for text in texts:
+            assert not SECRET_PATTERN.search(text), f"a token in a {where}: {text[:300]}"
+            assert not any(h in text for h in hashes), f"a token hash in a {where}: {text[:300]}"

@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from app import create_app
+from tickiti_workflow import logs
 
 
 def error(response, status: int, code: str) -> dict:
@@ -171,7 +172,7 @@ class TestAccessLog:
         finally:
             logger.removeHandler(handler)
         assert len(records) == 1
-        line = json.loads(logging.getLogger("tickiti").handlers[0].formatter.format(records[0]))
+        line = json.loads(logs.JsonFormatter().format(records[0]))
         assert line["request_id"] == "log-test-1"
         assert line["token_id"] == tenant.token_id
         assert line["path"] == "/api/v1/workflow/queues"

@@ -33,9 +33,10 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str) -> None:
     """Send every ``tickiti`` log record to stdout as JSON lines."""
     logger = logging.getLogger("tickiti")
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+    if not any(getattr(h, "tickiti_stdout", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
+        handler.tickiti_stdout = True
         logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
