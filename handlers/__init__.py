@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import audit, escalations, health, interventions, queues, resolution_categories
+from . import audit, escalations, health, openapi, interventions, queues, resolution_categories
 
 PREFIX = "/api/v1/workflow"
 
@@ -12,5 +12,5 @@ PREFIX = "/api/v1/workflow"
 def register(app: Flask) -> None:
     """Mount every blueprint; the route table lives in each module, gate beside path."""
     app.register_blueprint(health.bp)
-    for module in (queues, resolution_categories, interventions, escalations, audit):
+    for module in (queues, resolution_categories, interventions, escalations, audit, openapi):
         app.register_blueprint(module.bp, url_prefix=PREFIX)

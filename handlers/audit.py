@@ -6,11 +6,12 @@ import base64
 import binascii
 
 from flask import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow.db import transaction
+from tickiti_workflow.openapi import returns
 from tickiti_workflow.schema import Id, Int, StrictSchema, body
 
 bp = Blueprint("audit", __name__)
@@ -53,10 +54,30 @@ class AuditQuery(StrictSchema):
             raise ValidationError("Must be later than since.", "until")
 
 
+class AuditEvent(Schema):
+    id = fields.Integer(required=True)
+    occurred_at = fields.DateTime(required=True)
+    actor_user_id = fields.Integer(required=True)
+    token_id = fields.Integer(required=True, allow_none=True)
+    request_id = fields.String(required=True, allow_none=True)
+    action = fields.String(required=True)
+    object_type = fields.String(required=True)
+    object_id = fields.Integer(required=True, allow_none=True)
+    before = fields.Raw(required=True, allow_none=True)
+    after = fields.Raw(required=True, allow_none=True)
+
+
+class AuditEventPage(Schema):
+    audit_events = fields.List(fields.Nested(AuditEvent), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
 @bp.post("/audit-events")
+@returns(AuditEventPage)
 @requires(Ability.WORKFLOW_READ)
 @body(AuditQuery)
 def list_audit_events(payload):
+    """List the account's audit events newest first (cursor pagination, filters)."""
     limit = payload["limit"]
     with transaction() as cur:
         events = sql.audit.list_events.all(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
     Description,
     Empty,
@@ -46,6 +47,34 @@ class QueueDelete(StrictSchema):
     def _distinct(self, data, **_):
         if data.get("reassign_to_queue_id") == data.get("queue_id"):
             raise ValidationError("Must differ from queue_id.", "reassign_to_queue_id")
+
+
+class Queue(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    is_builtin = fields.Boolean(required=True)
+    ticket_count = fields.Integer(required=True)
+    open_ticket_count = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+QueueList = envelope("QueueList", "queues", Queue, many=True)
+QueueEnvelope = envelope("QueueEnvelope", "queue", Queue)
+
+
+class QueueDeleted(Schema):
+    deleted = fields.Boolean(required=True)
+    id = fields.Integer(required=True)
+    moved = fields.Integer(required=True)
+
+
+class TicketsMoved(Schema):
+    moved = fields.Integer(required=True)
+    from_queue_id = fields.Integer(required=True)
+    to_queue_id = fields.Integer(required=True)
 
 
 def _distinct_ids(ids: list[int]) -> None:
@@ -108,18 +137,22 @@ def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: st
 
 
 @bp.post("/queues")
+@returns(QueueList)
 @requires(Ability.WORKFLOW_READ)
 @body(Empty)
 def list_queues(_payload):
+    """List queues with exact ticket counts, the built-in queue first, then by name."""
     with transaction() as cur:
         queues = sql.queues.list_queues.all(cur, account_id=current_principal().account_id)
     return {"queues": queues}
 
 
 @bp.post("/queues/create")
+@returns(QueueEnvelope, status=201, errors=(409,))
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueCreate)
 def create_queue(payload):
+    """Create a queue (at most 500 per account; names unique ignoring case)."""
     account_id = current_principal().account_id
     with transaction() as cur:
         sql.accounts.lock_account.one(cur, account_id=account_id)
@@ -131,9 +164,11 @@ def create_queue(payload):
 
 
 @bp.post("/queues/update")
+@returns(QueueEnvelope, errors=(404, 409))
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueUpdate)
 def update_queue(payload):
+    """Rename or describe a queue; the built-in queue can be renamed."""
     ids = {"account_id": current_principal().account_id, "queue_id": payload["queue_id"]}
     with transaction() as cur:
         current = sql.queues.lock_queue.one(cur, **ids)
@@ -150,9 +185,11 @@ def update_queue(payload):
 
 
 @bp.post("/queues/delete")
+@returns(QueueDeleted, errors=(404, 409))
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueDelete)
 def delete_queue(payload):
+    """Delete a queue, optionally moving its tickets first (409 `queue_builtin`, `queue_in_use`)."""
     account_id = current_principal().account_id
     queue_id, target_id = payload["queue_id"], payload["reassign_to_queue_id"]
     ids = {"account_id": account_id, "queue_id": queue_id}
@@ -191,9 +228,11 @@ def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]
 
 
 @bp.post("/queues/move")
+@returns(TicketsMoved, errors=(404,))
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueMove)
 def move_queue_tickets(payload):
+    """Move all or the listed tickets of a queue to another queue, all or nothing."""
     account_id = current_principal().account_id
     with transaction() as cur:
         _lock_queues(
