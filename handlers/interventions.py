@@ -1,7 +1,315 @@
-"""Placeholder: the endpoints of this resource are being built (see the issue)."""
+"""Interventions: forms agents run on a ticket, and their remote tokens (feature ``interventions``).
+
+A remote token (``tkr_…``) is shown once by generate-token and stored only as its SHA-256 hash.
+``verify_remote_token`` is what the intervention runtime calls to check a presented one.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import socket
+from urllib.parse import urlsplit
+
 from flask import Blueprint
+from marshmallow import ValidationError, post_load, validate, validates, validates_schema
+from marshmallow.fields import List, Nested, String
+from psycopg.rows import dict_row
+from psycopg.types.json import Json
+
+import sql
+from auth import Ability, current_principal, hash_token, mint_token, requires
+from tickiti_workflow.db import transaction
+from tickiti_workflow.errors import LimitReached, NotFound
+from tickiti_workflow.idempotency import withhold_on_replay
+from tickiti_workflow.schema import (
+    Bool,
+    Description,
+    Empty,
+    ExpectedVersion,
+    Id,
+    Int,
+    Name,
+    StrictSchema,
+    Text,
+    body,
+)
+from tickiti_workflow.versioning import changes
 
 bp = Blueprint("interventions", __name__)
+
+FEATURE = "interventions"
+MAX_INTERVENTIONS = 200
+MAX_FIELDS = 50
+MAX_URL_LENGTH = 2048
+MAX_GRACE_MINUTES = 1440
+TOKEN_PREFIX = "tkr_"
+FIELD_TYPES = ("text", "textarea", "number", "select", "multiselect", "checkbox", "date")
+TYPES_WITH_OPTIONS = frozenset({"select", "multiselect"})
+EDITABLE = ("name", "description", "enabled", "remote_url", "fields")
+
+_HOSTNAME = re.compile(r"[\w-]+(\.[\w-]+)*\.?")
+
+
+# --- remote_url ---------------------------------------------------------------------------
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names literally, including legacy IPv4 forms like ``127.1``."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    # HTTP clients resolve "127.1", "2130706433" and "0x7f.0.0.1" through inet_aton.
+    if re.fullmatch(r"[0-9a-fx.]+", host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+        except OSError:
+            pass
+    return None
+
+
+def _unsafe_address_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address must not be a remote_url's host, or None if it is a public address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _unsafe_address_reason(ip.ipv4_mapped)
+    for reason, flag in (
+        ("unspecified", ip.is_unspecified),
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("not publicly routable", not ip.is_global),
+    ):
+        if flag:
+            return reason
+    return None
+
+
+def check_remote_url(url: str) -> None:
+    """Refuse anything but an absolute https URL whose host is a public name or address."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ValidationError("Must be a valid absolute URL.") from None
+    if parts.scheme.lower() != "https":
+        raise ValidationError("Must be an absolute https:// URL.")
+    if not host:
+        raise ValidationError("Must name a host.")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("Must not contain credentials; use the remote token instead.")
+    name = host.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        raise ValidationError("The host must not be localhost.")
+    ip = _ip_literal(host)
+    if ip is None:
+        if not _HOSTNAME.fullmatch(host):
+            raise ValidationError("The host is not a valid host name.")
+        return
+    if reason := _unsafe_address_reason(ip):
+        raise ValidationError(f"The host must not be a {reason} IP address.")
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+
+def _distinct(values: list, what: str) -> str | None:
+    seen: set = set()
+    dupes = [v for v in values if v in seen or seen.add(v)]
+    return f"{what} must be unique; repeated: {sorted(set(dupes))[:20]}." if dupes else None
+
+
+class FieldOption(StrictSchema):
+    value = Text(min_length=1, max_length=100, required=True)
+    label = Text(min_length=1, max_length=100, required=True)
+
+
+class FormField(StrictSchema):
+    key = String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z"))
+    label = Text(min_length=1, max_length=100, required=True)
+    type = String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    required = Bool(load_default=False)
+    options = List(Nested(FieldOption), load_default=list, allow_none=True)
+    help_text = Text(max_length=500, multiline=True, load_default="")
+
+    @validates_schema
+    def _options_fit_type(self, data, **_):
+        options = data.get("options") or []
+        if data.get("type") in TYPES_WITH_OPTIONS:
+            if not options:
+                raise ValidationError(f"Required and non-empty for type {data['type']}.", "options")
+            if message := _distinct([o["value"] for o in options], "Option values"):
+                raise ValidationError(message, "options")
+        elif options:
+            raise ValidationError(f"Not allowed for type {data.get('type')}.", "options")
+
+    @post_load
+    def _canonical(self, data, **_):
+        """Every key present, in the order responses show them."""
+        return {
+            "key": data["key"],
+            "label": data["label"],
+            "type": data["type"],
+            "required": data["required"],
+            "options": [{"value": o["value"], "label": o["label"]} for o in data["options"] or []],
+            "help_text": data["help_text"],
+        }
+
+
+def _unique_keys(form_fields: list[dict]) -> None:
+    seen: set[str] = set()
+    errors = {}
+    for index, field in enumerate(form_fields):
+        if field["key"] in seen:
+            errors[index] = {"key": [f"Duplicate key {field['key']!r}; keys must be unique."]}
+        seen.add(field["key"])
+    if errors:
+        raise ValidationError(errors)
+
+
+class InterventionBody(StrictSchema):
+    name = Name()
+    description = Description()
+    enabled = Bool()
+    remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH)
+    fields = List(Nested(FormField), validate=[validate.Length(max=MAX_FIELDS), _unique_keys])
+
+    @validates("remote_url")
+    def _remote_url(self, value, **_):
+        check_remote_url(value)
+
+
+class InterventionCreate(InterventionBody):
+    name = Name(required=True)
+    remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH, required=True)
+    description = Description(load_default="")
+    enabled = Bool(load_default=True)
+    fields = List(
+        Nested(FormField),
+        load_default=list,
+        validate=[validate.Length(max=MAX_FIELDS), _unique_keys],
+    )
+
+
+class InterventionUpdate(InterventionBody, ExpectedVersion):
+    intervention_id = Id(required=True)
+
+
+class InterventionRef(StrictSchema):
+    intervention_id = Id(required=True)
+
+
+class GenerateToken(InterventionRef):
+    grace_minutes = Int(minimum=0, maximum=MAX_GRACE_MINUTES, load_default=0)
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+
+@bp.post("/interventions")
+@requires(Ability.WORKFLOW_READ, feature=FEATURE)
+@body(Empty)
+def list_interventions(_payload):
+    with transaction() as cur:
+        interventions = sql.interventions.list_interventions.all(
+            cur, account_id=current_principal().account_id
+        )
+    return {"interventions": interventions}
+
+
+@bp.post("/interventions/create")
+@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
+@body(InterventionCreate)
+def create_intervention(payload):
+    account_id = current_principal().account_id
+    with transaction() as cur:
+        sql.accounts.lock_account.one(cur, account_id=account_id)
+        intervention = sql.interventions.create_intervention.one(
+            cur,
+            account_id=account_id,
+            limit=MAX_INTERVENTIONS,
+            **{**payload, "fields": Json(payload["fields"])},
+        )
+    if intervention is None:
+        raise LimitReached("interventions", MAX_INTERVENTIONS)
+    return {"intervention": intervention}, 201
+
+
+@bp.post("/interventions/update")
+@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
+@body(InterventionUpdate)
+def update_intervention(payload):
+    ids = {
+        "account_id": current_principal().account_id,
+        "intervention_id": payload["intervention_id"],
+    }
+    with transaction() as cur:
+        current = sql.interventions.lock_intervention.one(cur, **ids)
+        if current is None:
+            raise NotFound("intervention", payload["intervention_id"])
+        if changed := changes(current, payload, EDITABLE):
+            row = {**current, **changed}
+            sql.interventions.update_intervention.run(
+                cur, **{**row, "fields": Json(row["fields"]), **ids}
+            )
+        intervention = sql.interventions.get_intervention.one(cur, **ids)
+    return {"intervention": intervention}
+
+
+@bp.post("/interventions/delete")
+@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
+@body(InterventionRef)
+def delete_intervention(payload):
+    with transaction() as cur:
+        deleted = sql.interventions.delete_intervention.one(
+            cur, account_id=current_principal().account_id, **payload
+        )
+    if deleted is None:
+        raise NotFound("intervention", payload["intervention_id"])
+    return {"deleted": True, "id": deleted["id"]}
+
+
+@bp.post("/interventions/generate-token")
+@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
+@body(GenerateToken)
+def generate_token(payload):
+    # A retry with the same Idempotency-Key replays the response with the token withheld (null):
+    # the secret is shown once and stored nowhere but as its hash.
+    withhold_on_replay("remote_token")
+    token = mint_token(TOKEN_PREFIX)
+    with transaction() as cur:
+        minted = sql.interventions.replace_remote_token.one(
+            cur,
+            account_id=current_principal().account_id,
+            token_hash=hash_token(token),
+            token_hint=token[-4:],
+            **payload,
+        )
+    if minted is None:
+        raise NotFound("intervention", payload["intervention_id"])
+    return {
+        "intervention_id": minted["intervention_id"],
+        "remote_token": token,
+        "remote_token_hint": token[-4:],
+        "created_at": minted["created_at"],
+    }
+
+
+# --- the runtime's check ------------------------------------------------------------------
+
+
+def verify_remote_token(conn, token: str) -> tuple[int, int] | None:
+    """``(account_id, intervention_id)`` for a valid presented remote token, else None.
+
+    Valid means: the current token of an enabled intervention, or the token it replaced while
+    that one's grace period lasts, in an account whose plan includes interventions. A valid
+    use is recorded in ``remote_token_last_used_at`` (within the caller's transaction, if any).
+    """
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
+        return None
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = sql.interventions.verify_remote_token.one(cur, token_hash=hash_token(token))
+    return None if row is None else (row["account_id"], row["intervention_id"])

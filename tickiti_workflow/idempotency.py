@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, make_response, request
+from flask import Response, current_app, g, make_response, request
 
 import sql
 
@@ -29,6 +29,19 @@ class IdempotencyKeyReused(ApiError):
 class InvalidIdempotencyKey(ApiError):
     status, code = 400, "invalid_idempotency_key"
     message = "The Idempotency-Key header must be 1–255 printable ASCII characters."
+
+
+def withhold_on_replay(*keys: str) -> None:
+    """Store these top-level response keys as null: a secret is shown once, never replayed."""
+    g.idempotency_withheld = keys
+
+
+def _stored_body(response: Response) -> str:
+    withheld = g.get("idempotency_withheld")
+    if not withheld:
+        return response.get_data(as_text=True)
+    body = response.get_json()
+    return current_app.json.dumps({k: None if k in withheld else v for k, v in body.items()})
 
 
 def _request_hash() -> str:
@@ -61,7 +74,7 @@ def run(principal: Any, call: Callable[[], Any]) -> Response:
         sql.idempotency.store_response.run(
             cur,
             status_code=response.status_code,
-            response_body=response.get_data(as_text=True),
+            response_body=_stored_body(response),
             **ids,
         )
         return response

@@ -1,0 +1,3 @@
+DROP INDEX tickets_account_resolution_category_idx;
+ALTER TABLE tickets DROP CONSTRAINT tickets_resolution_category_fkey;
+DROP TABLE resolution_categories;

@@ -1,0 +1,93 @@
+-- name: list_categories
+-- Every resolution category of the account in position order, with exact ticket counts.
+SELECT rc.id, rc.name, rc.description, rc.position,
+       coalesce(c.ticket_count, 0) AS ticket_count,
+       rc.version, rc.created_at, rc.updated_at
+FROM resolution_categories rc
+LEFT JOIN (
+    SELECT resolution_category_id, count(*) AS ticket_count
+    FROM tickets
+    WHERE account_id = %(account_id)s AND resolution_category_id IS NOT NULL
+    GROUP BY resolution_category_id
+) c ON c.resolution_category_id = rc.id
+WHERE rc.account_id = %(account_id)s
+ORDER BY rc.position
+
+-- name: get_category
+-- One resolution category with its exact ticket count.
+SELECT rc.id, rc.name, rc.description, rc.position,
+       (SELECT count(*) FROM tickets t
+        WHERE t.account_id = rc.account_id AND t.resolution_category_id = rc.id) AS ticket_count,
+       rc.version, rc.created_at, rc.updated_at
+FROM resolution_categories rc
+WHERE rc.account_id = %(account_id)s AND rc.id = %(id)s
+
+-- name: create_category
+-- Append a category after the last one unless the account already has %(limit)s (account locked).
+INSERT INTO resolution_categories (account_id, name, description, position)
+SELECT %(account_id)s, %(name)s, %(description)s, coalesce(max(position), 0) + 1
+FROM resolution_categories
+WHERE account_id = %(account_id)s
+HAVING count(*) < %(limit)s::int
+RETURNING id, name, description, position, 0::bigint AS ticket_count,
+          version, created_at, updated_at
+
+-- name: lock_category
+-- A category's editable state, locked against concurrent edits, new tickets using it and deletion.
+SELECT id, name, description, position, version
+FROM resolution_categories
+WHERE account_id = %(account_id)s AND id = %(id)s
+FOR UPDATE
+
+-- name: update_category
+-- Write a category's name and description and bump its version.
+UPDATE resolution_categories
+SET name = %(name)s, description = %(description)s, version = version + 1, updated_at = now()
+WHERE account_id = %(account_id)s AND id = %(id)s
+
+-- name: count_category_tickets
+-- How many tickets use a category.
+SELECT count(*) AS ticket_count
+FROM tickets
+WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
+
+-- name: share_lock_category
+-- Whether a category exists; locked so it cannot be deleted while tickets move to it.
+SELECT id FROM resolution_categories
+WHERE account_id = %(account_id)s AND id = %(id)s
+FOR KEY SHARE
+
+-- name: recategorise_tickets
+-- Move every ticket of one category to another.
+UPDATE tickets
+SET resolution_category_id = %(replace_with_id)s, updated_at = now()
+WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
+
+-- name: delete_category
+-- Delete a category (no ticket may use it) and close the gap it leaves in the positions.
+WITH deleted AS (
+    DELETE FROM resolution_categories
+    WHERE account_id = %(account_id)s AND id = %(id)s
+    RETURNING position
+)
+UPDATE resolution_categories
+SET position = position - 1, version = version + 1, updated_at = now()
+WHERE account_id = %(account_id)s AND position > (SELECT position FROM deleted)
+
+-- name: reorder_problems
+-- How a proposed order differs from the account's categories: ids missing, unknown and repeated.
+WITH given AS (
+    SELECT unnest(%(ids)s::bigint[]) AS id
+), existing AS (
+    SELECT id FROM resolution_categories WHERE account_id = %(account_id)s
+)
+SELECT ARRAY(SELECT id FROM existing EXCEPT SELECT id FROM given ORDER BY 1) AS missing,
+       ARRAY(SELECT id FROM given EXCEPT SELECT id FROM existing ORDER BY 1) AS unknown,
+       ARRAY(SELECT id FROM given GROUP BY id HAVING count(*) > 1 ORDER BY 1) AS duplicates
+
+-- name: reorder_categories
+-- Give each category its 1-based index in the list as position; rows that move get a new version.
+UPDATE resolution_categories rc
+SET position = g.position, version = rc.version + 1, updated_at = now()
+FROM unnest(%(ids)s::bigint[]) WITH ORDINALITY AS g (id, position)
+WHERE rc.account_id = %(account_id)s AND rc.id = g.id AND rc.position <> g.position
