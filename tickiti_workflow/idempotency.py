@@ -31,6 +31,11 @@ class InvalidIdempotencyKey(ApiError):
     message = "The Idempotency-Key header must be 1–255 printable ASCII characters."
 
 
+def valid_key(key: str) -> bool:
+    """1–255 printable ASCII characters."""
+    return 1 <= len(key) <= 255 and key.isascii() and key.isprintable()
+
+
 def withhold_on_replay(*keys: str) -> None:
     """Store these top-level response keys as null: a secret is shown once, never replayed."""
     g.idempotency_withheld = keys
@@ -57,7 +62,7 @@ def run(principal: Any, call: Callable[[], Any]) -> Response:
     if key is None:
         with db.transaction():
             return make_response(call())
-    if not 1 <= len(key) <= 255 or not key.isascii() or not key.isprintable():
+    if not valid_key(key):
         raise InvalidIdempotencyKey()
     ids = {"account_id": principal.account_id, "user_id": principal.user_id, "key": key}
     request_hash = _request_hash()

@@ -15,6 +15,8 @@ from flask import Flask
 from marshmallow import Schema, fields
 
 API_PREFIX = "/api/v1/workflow"
+# 1–255 printable ASCII characters; HTTP trims a header's outer spaces, so none at either end.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 
 # Statuses every gated endpoint can answer, before its own (404, 409, ...).
 COMMON_ERRORS = {
@@ -101,7 +103,8 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "description": "Replays the first response of a retried write (24 h, per owner).",
+                "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
             }
         ]
         if str(ability).endswith(":write")
