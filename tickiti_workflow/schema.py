@@ -91,6 +91,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_EXCEPT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+_JSON_CONTROL = r"\u0000-\u001f\u007f-\u009f"
+_JSON_MULTILINE_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+
+
 def _reject_surrogates_and_controls(value: str, pattern: re.Pattern) -> None:
     if pattern.search(value) or any(unicodedata.category(c) == "Cs" for c in value):
         raise ValidationError("Must not contain control characters.")
@@ -101,6 +105,12 @@ class Text(fields.String):
 
     def __init__(self, *, min_length: int = 0, max_length: int, multiline: bool = False, **kw):
         self.multiline = multiline
+        # The same rule for the OpenAPI document, so generated clients and fuzzers know it.
+        allowed = f"[^{_JSON_MULTILINE_CONTROL if multiline else _JSON_CONTROL}]"
+        pattern = f"^{allowed}*$"
+        if min_length:
+            pattern = f"^{allowed}*[^\\s{_JSON_CONTROL}]{allowed}*$"
+        kw.setdefault("metadata", {}).setdefault("pattern", pattern)
         extra = kw.pop("validate", None) or []
         extra = list(extra) if isinstance(extra, list | tuple) else [extra]
         super().__init__(validate=[validate.Length(min=min_length, max=max_length), *extra], **kw)
