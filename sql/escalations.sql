@@ -1,0 +1,111 @@
+-- name: list_escalations
+-- Every escalation of the account in position order, conditions and target as nested objects.
+SELECT id, name, enabled, position,
+       json_build_object('queue_ids', condition_queue_ids,
+                         'priorities', condition_priorities) AS conditions,
+       json_build_object('metric', target_metric, 'minutes', target_minutes,
+                         'business_hours', target_business_hours) AS target,
+       actions, version, created_at, updated_at
+FROM escalations
+WHERE account_id = %(account_id)s
+ORDER BY position
+
+-- name: get_escalation
+-- One escalation in its API shape.
+SELECT id, name, enabled, position,
+       json_build_object('queue_ids', condition_queue_ids,
+                         'priorities', condition_priorities) AS conditions,
+       json_build_object('metric', target_metric, 'minutes', target_minutes,
+                         'business_hours', target_business_hours) AS target,
+       actions, version, created_at, updated_at
+FROM escalations
+WHERE account_id = %(account_id)s AND id = %(escalation_id)s
+
+-- name: lock_escalation
+-- An escalation's editable state in its API shape, locked against concurrent changes.
+SELECT id, name, enabled, position,
+       json_build_object('queue_ids', condition_queue_ids,
+                         'priorities', condition_priorities) AS conditions,
+       json_build_object('metric', target_metric, 'minutes', target_minutes,
+                         'business_hours', target_business_hours) AS target,
+       actions, version
+FROM escalations
+WHERE account_id = %(account_id)s AND id = %(escalation_id)s
+FOR UPDATE
+
+-- name: count_escalations
+-- How many escalations the account has (the highest position).
+SELECT count(*) AS escalation_count FROM escalations WHERE account_id = %(account_id)s
+
+-- name: existing_queues
+-- Which of the given queues exist in the account; key-share locked so none is deleted meanwhile.
+SELECT id FROM queues
+WHERE account_id = %(account_id)s AND id = ANY(%(queue_ids)s::bigint[])
+ORDER BY id
+FOR KEY SHARE
+
+-- name: active_users
+-- Which of the given users exist in the account and are active.
+SELECT id FROM users
+WHERE account_id = %(account_id)s AND id = ANY(%(user_ids)s::bigint[]) AND active
+
+-- name: create_escalation
+-- Append an escalation at the last position unless the account already has %(limit)s.
+INSERT INTO escalations (account_id, name, enabled, position, condition_queue_ids,
+                         condition_priorities, target_metric, target_minutes,
+                         target_business_hours, actions)
+SELECT %(account_id)s, %(name)s, %(enabled)s,
+       (SELECT coalesce(max(position), 0) + 1 FROM escalations WHERE account_id = %(account_id)s),
+       %(queue_ids)s::bigint[], %(priorities)s::text[], %(metric)s, %(minutes)s::int,
+       %(business_hours)s::boolean, %(actions)s::jsonb
+WHERE (SELECT count(*) FROM escalations WHERE account_id = %(account_id)s) < %(limit)s::int
+RETURNING id
+
+-- name: update_escalation
+-- Write an escalation's editable fields and bump its version.
+UPDATE escalations
+SET name = %(name)s, enabled = %(enabled)s, condition_queue_ids = %(queue_ids)s::bigint[],
+    condition_priorities = %(priorities)s::text[], target_metric = %(metric)s,
+    target_minutes = %(minutes)s::int, target_business_hours = %(business_hours)s::boolean,
+    actions = %(actions)s::jsonb, version = version + 1, updated_at = now()
+WHERE account_id = %(account_id)s AND id = %(escalation_id)s
+
+-- name: move_escalation
+-- Put an escalation at %(position)s, shifting the ones in between by one (positions stay 1..n).
+UPDATE escalations
+SET position = CASE WHEN id = %(escalation_id)s THEN %(position)s::int
+                    WHEN %(position)s::int < %(old_position)s::int THEN position + 1
+                    ELSE position - 1 END
+WHERE account_id = %(account_id)s
+  AND position BETWEEN least(%(position)s::int, %(old_position)s::int)
+                   AND greatest(%(position)s::int, %(old_position)s::int)
+
+-- name: write_queue_refs
+-- Make the escalation's queue references exactly %(queue_ids)s (conditions and actions).
+WITH removed AS (
+    DELETE FROM escalation_queue_refs
+    WHERE account_id = %(account_id)s AND escalation_id = %(escalation_id)s
+      AND NOT (queue_id = ANY(%(queue_ids)s::bigint[]))
+)
+INSERT INTO escalation_queue_refs (account_id, escalation_id, queue_id)
+SELECT DISTINCT %(account_id)s, %(escalation_id)s::bigint, q
+FROM unnest(%(queue_ids)s::bigint[]) AS q
+ON CONFLICT DO NOTHING
+
+-- name: delete_escalation
+-- Delete an escalation (its queue references go with it).
+DELETE FROM escalations
+WHERE account_id = %(account_id)s AND id = %(escalation_id)s
+
+-- name: close_position_gap
+-- Move the escalations after a deleted one up by one, so positions stay 1..n.
+UPDATE escalations
+SET position = position - 1
+WHERE account_id = %(account_id)s AND position > %(position)s::int
+
+-- name: queue_escalation_ids
+-- The escalations that name a queue in their conditions or actions.
+SELECT escalation_id
+FROM escalation_queue_refs
+WHERE account_id = %(account_id)s AND queue_id = %(queue_id)s
+ORDER BY escalation_id
