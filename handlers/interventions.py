@@ -12,16 +12,18 @@ import socket
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from marshmallow import ValidationError, post_load, validate, validates, validates_schema
-from marshmallow.fields import List, Nested, String
+from marshmallow import Schema, ValidationError, post_load, validate, validates, validates_schema
+from marshmallow.fields import Boolean, DateTime, Integer, List, Nested, String
 from psycopg.rows import dict_row
 from psycopg.types.json import Json
 
 import sql
 from auth import Ability, current_principal, hash_token, mint_token, requires
+from tickiti_workflow import audit
 from tickiti_workflow.db import transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
+from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
     Bool,
     Description,
@@ -206,13 +208,73 @@ class GenerateToken(InterventionRef):
     grace_minutes = Int(minimum=0, maximum=MAX_GRACE_MINUTES, load_default=0)
 
 
+# --- responses ----------------------------------------------------------------------------
+
+
+class InterventionFieldOption(Schema):
+    value = String(required=True)
+    label = String(required=True)
+
+
+class InterventionField(Schema):
+    key = String(required=True)
+    label = String(required=True)
+    type = String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    required = Boolean(required=True)
+    options = List(Nested(InterventionFieldOption), required=True)
+    help_text = String(required=True)
+
+
+class Intervention(Schema):
+    id = Integer(required=True)
+    name = String(required=True)
+    description = String(required=True)
+    enabled = Boolean(required=True)
+    remote_url = String(required=True)
+    fields = List(Nested(InterventionField), required=True)
+    has_remote_token = Boolean(required=True)
+    remote_token_hint = String(required=True, allow_none=True)
+    remote_token_created_at = DateTime(required=True, allow_none=True)
+    remote_token_last_used_at = DateTime(required=True, allow_none=True)
+    version = Integer(required=True)
+    created_at = DateTime(required=True)
+    updated_at = DateTime(required=True)
+
+
+InterventionList = envelope("InterventionList", "interventions", Intervention, many=True)
+InterventionEnvelope = envelope("InterventionEnvelope", "intervention", Intervention)
+
+
+class InterventionDeleted(Schema):
+    deleted = Boolean(required=True)
+    id = Integer(required=True)
+
+
+class RemoteTokenMinted(Schema):
+    intervention_id = Integer(required=True)
+    # Null when an Idempotency-Key retry replays the response: the secret is shown once.
+    remote_token = String(required=True, allow_none=True)
+    remote_token_hint = String(required=True)
+    created_at = DateTime(required=True)
+
+
+def _token_state(intervention: dict) -> dict:
+    """What the audit trail shows of a remote token: never the token nor its hash."""
+    return {
+        "remote_token_hint": intervention["remote_token_hint"],
+        "remote_token_created_at": intervention["remote_token_created_at"],
+    }
+
+
 # --- endpoints ----------------------------------------------------------------------------
 
 
 @bp.post("/interventions")
+@returns(InterventionList)
 @requires(Ability.WORKFLOW_READ, feature=FEATURE)
 @body(Empty)
 def list_interventions(_payload):
+    """List the account's interventions by name; token state only as a flag and hint."""
     with transaction() as cur:
         interventions = sql.interventions.list_interventions.all(
             cur, account_id=current_principal().account_id
@@ -221,9 +283,11 @@ def list_interventions(_payload):
 
 
 @bp.post("/interventions/create")
+@returns(InterventionEnvelope, status=201, errors=(409,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(InterventionCreate)
 def create_intervention(payload):
+    """Create an intervention (at most 200 per account; names unique ignoring case)."""
     account_id = current_principal().account_id
     with transaction() as cur:
         sql.accounts.lock_account.one(cur, account_id=account_id)
@@ -233,15 +297,20 @@ def create_intervention(payload):
             limit=MAX_INTERVENTIONS,
             **{**payload, "fields": Json(payload["fields"])},
         )
-    if intervention is None:
-        raise LimitReached("interventions", MAX_INTERVENTIONS)
+        if intervention is None:
+            raise LimitReached("interventions", MAX_INTERVENTIONS)
+        audit.record(
+            cur, "intervention.create", "intervention", intervention["id"], after=intervention
+        )
     return {"intervention": intervention}, 201
 
 
 @bp.post("/interventions/update")
+@returns(InterventionEnvelope, errors=(404, 409))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(InterventionUpdate)
 def update_intervention(payload):
+    """Change an intervention; `fields`, when sent, replaces the whole list."""
     ids = {
         "account_id": current_principal().account_id,
         "intervention_id": payload["intervention_id"],
@@ -250,46 +319,71 @@ def update_intervention(payload):
         current = sql.interventions.lock_intervention.one(cur, **ids)
         if current is None:
             raise NotFound("intervention", payload["intervention_id"])
+        before = sql.interventions.get_intervention.one(cur, **ids)
         if changed := changes(current, payload, EDITABLE):
             row = {**current, **changed}
             sql.interventions.update_intervention.run(
                 cur, **{**row, "fields": Json(row["fields"]), **ids}
             )
-        intervention = sql.interventions.get_intervention.one(cur, **ids)
+            intervention = sql.interventions.get_intervention.one(cur, **ids)
+            audit.record(
+                cur, "intervention.update", "intervention", intervention["id"],
+                before, intervention,
+            )  # fmt: skip
+        else:
+            intervention = before
     return {"intervention": intervention}
 
 
 @bp.post("/interventions/delete")
+@returns(InterventionDeleted, errors=(404,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(InterventionRef)
 def delete_intervention(payload):
+    """Delete an intervention and its remote tokens."""
+    ids = {"account_id": current_principal().account_id, **payload}
     with transaction() as cur:
-        deleted = sql.interventions.delete_intervention.one(
-            cur, account_id=current_principal().account_id, **payload
+        before = sql.interventions.get_intervention.one(cur, **ids)
+        if before is None:
+            raise NotFound("intervention", payload["intervention_id"])
+        deleted = sql.interventions.delete_intervention.one(cur, **ids)
+        if deleted is None:  # deleted meanwhile by a concurrent request
+            raise NotFound("intervention", payload["intervention_id"])
+        audit.record(
+            cur, "intervention.delete", "intervention", deleted["id"], before, {"deleted": True}
         )
-    if deleted is None:
-        raise NotFound("intervention", payload["intervention_id"])
     return {"deleted": True, "id": deleted["id"]}
 
 
 @bp.post("/interventions/generate-token")
+@returns(RemoteTokenMinted, errors=(404,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(GenerateToken)
 def generate_token(payload):
+    """Mint a new remote token, shown once; the old one stays valid `grace_minutes` (default 0)."""
     # A retry with the same Idempotency-Key replays the response with the token withheld (null):
     # the secret is shown once and stored nowhere but as its hash.
     withhold_on_replay("remote_token")
     token = mint_token(TOKEN_PREFIX)
+    ids = {"account_id": current_principal().account_id, **payload}
     with transaction() as cur:
+        before = sql.interventions.get_intervention.one(cur, **ids)
+        if before is None:
+            raise NotFound("intervention", payload["intervention_id"])
         minted = sql.interventions.replace_remote_token.one(
-            cur,
-            account_id=current_principal().account_id,
-            token_hash=hash_token(token),
-            token_hint=token[-4:],
-            **payload,
+            cur, token_hash=hash_token(token), token_hint=token[-4:], **ids
         )
-    if minted is None:
-        raise NotFound("intervention", payload["intervention_id"])
+        if minted is None:  # deleted meanwhile by a concurrent request
+            raise NotFound("intervention", payload["intervention_id"])
+        audit.record(
+            cur, "intervention.generate_token", "intervention", minted["intervention_id"],
+            _token_state(before),
+            {
+                "remote_token_hint": token[-4:],
+                "remote_token_created_at": minted["created_at"],
+                "grace_minutes": payload["grace_minutes"],
+            },
+        )  # fmt: skip
     return {
         "intervention_id": minted["intervention_id"],
         "remote_token": token,

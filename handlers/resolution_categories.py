@@ -7,12 +7,14 @@ reorder) locks the account row first, so concurrent ones run one after the other
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
+from tickiti_workflow import audit
 from tickiti_workflow.db import transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
     Description,
     Empty,
@@ -58,10 +60,37 @@ class CategoryReorder(StrictSchema):
     ids = fields.List(Id(), required=True, validate=validate.Length(max=MAX_REORDER_IDS))
 
 
+class ResolutionCategory(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    position = fields.Integer(required=True)
+    ticket_count = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+ResolutionCategoryList = envelope(
+    "ResolutionCategoryList", "resolution_categories", ResolutionCategory, many=True
+)
+ResolutionCategoryEnvelope = envelope(
+    "ResolutionCategoryEnvelope", "resolution_category", ResolutionCategory
+)
+
+
+class ResolutionCategoryDeleted(Schema):
+    deleted = fields.Boolean(required=True)
+    id = fields.Integer(required=True)
+    recategorised = fields.Integer(required=True)
+
+
 @bp.post("/resolution-categories")
+@returns(ResolutionCategoryList)
 @requires(Ability.WORKFLOW_READ, feature=FEATURE)
 @body(Empty)
 def list_categories(_payload):
+    """List the account's resolution categories in position order, with exact ticket counts."""
     with transaction() as cur:
         categories = sql.resolution_categories.list_categories.all(
             cur, account_id=current_principal().account_id
@@ -70,39 +99,56 @@ def list_categories(_payload):
 
 
 @bp.post("/resolution-categories/create")
+@returns(ResolutionCategoryEnvelope, status=201, errors=(409,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(CategoryCreate)
 def create_category(payload):
+    """Create a resolution category, appended last (at most 300 per account; names unique)."""
     account_id = current_principal().account_id
     with transaction() as cur:
         sql.accounts.lock_account.one(cur, account_id=account_id)
         category = sql.resolution_categories.create_category.one(
             cur, account_id=account_id, limit=MAX_CATEGORIES, **payload
         )
-    if category is None:
-        raise LimitReached("resolution categories", MAX_CATEGORIES)
+        if category is None:
+            raise LimitReached("resolution categories", MAX_CATEGORIES)
+        audit.record(
+            cur, "resolution_category.create", "resolution_category", category["id"],
+            after=category,
+        )  # fmt: skip
     return {"resolution_category": category}, 201
 
 
 @bp.post("/resolution-categories/update")
+@returns(ResolutionCategoryEnvelope, errors=(404, 409))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(CategoryUpdate)
 def update_category(payload):
+    """Rename or describe a resolution category (409 `name_taken`, `version_conflict`)."""
     ids = {"account_id": current_principal().account_id, "id": payload["id"]}
     with transaction() as cur:
         current = sql.resolution_categories.lock_category.one(cur, **ids)
         if current is None:
             raise NotFound("resolution_category", payload["id"])
+        before = sql.resolution_categories.get_category.one(cur, **ids)
         if changed := changes(current, payload, ("name", "description")):
             sql.resolution_categories.update_category.run(cur, **{**current, **changed, **ids})
-        category = sql.resolution_categories.get_category.one(cur, **ids)
+            category = sql.resolution_categories.get_category.one(cur, **ids)
+            audit.record(
+                cur, "resolution_category.update", "resolution_category", category["id"],
+                before, category,
+            )  # fmt: skip
+        else:
+            category = before
     return {"resolution_category": category}
 
 
 @bp.post("/resolution-categories/delete")
+@returns(ResolutionCategoryDeleted, errors=(404, 409))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(CategoryDelete)
 def delete_category(payload):
+    """Delete a resolution category, re-categorising its tickets first (409 `category_in_use`)."""
     account_id = current_principal().account_id
     category_id, replace_with_id = payload["id"], payload["replace_with_id"]
     ids = {"account_id": account_id, "id": category_id}
@@ -111,8 +157,9 @@ def delete_category(payload):
         # FOR UPDATE also holds off tickets that would start using the category meanwhile.
         if sql.resolution_categories.lock_category.one(cur, **ids) is None:
             raise NotFound("resolution_category", category_id)
-        ticket_count = sql.resolution_categories.count_category_tickets.one(cur, **ids)
-        ticket_count = ticket_count["ticket_count"]
+        # The category as the API shows it, for the audit trail; it carries the ticket count.
+        before = sql.resolution_categories.get_category.one(cur, **ids)
+        ticket_count = before["ticket_count"]
         if ticket_count and replace_with_id is None:
             raise Conflict(
                 "Tickets use this category: name a replace_with_id to re-categorise them.",
@@ -129,13 +176,19 @@ def delete_category(payload):
                 cur, replace_with_id=replace_with_id, **ids
             )
         sql.resolution_categories.delete_category.run(cur, **ids)
+        audit.record(
+            cur, "resolution_category.delete", "resolution_category", category_id, before,
+            {"deleted": True, "replace_with_id": replace_with_id, "recategorised": recategorised},
+        )  # fmt: skip
     return {"deleted": True, "id": category_id, "recategorised": recategorised}
 
 
 @bp.post("/resolution-categories/reorder")
+@returns(ResolutionCategoryList)
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(CategoryReorder)
 def reorder_categories(payload):
+    """Set the order of all resolution categories: `ids` names each exactly once (else 422)."""
     account_id = current_principal().account_id
     with transaction() as cur:
         sql.accounts.lock_account.one(cur, account_id=account_id)
@@ -148,8 +201,15 @@ def reorder_categories(payload):
                 "The order must name every resolution category exactly once; nothing changed.",
                 **problems,
             )
+        before = sql.resolution_categories.list_categories.all(cur, account_id=account_id)
         sql.resolution_categories.reorder_categories.run(
             cur, account_id=account_id, ids=payload["ids"]
         )
         categories = sql.resolution_categories.list_categories.all(cur, account_id=account_id)
+        before_ids, after_ids = [c["id"] for c in before], [c["id"] for c in categories]
+        if before_ids != after_ids:
+            audit.record(
+                cur, "resolution_category.reorder", "resolution_category", None,
+                before_ids, after_ids,
+            )  # fmt: skip
     return {"resolution_categories": categories}

@@ -45,12 +45,6 @@ UPDATE resolution_categories
 SET name = %(name)s, description = %(description)s, version = version + 1, updated_at = now()
 WHERE account_id = %(account_id)s AND id = %(id)s
 
--- name: count_category_tickets
--- How many tickets use a category.
-SELECT count(*) AS ticket_count
-FROM tickets
-WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
-
 -- name: share_lock_category
 -- Whether a category exists; locked so it cannot be deleted while tickets move to it.
 SELECT id FROM resolution_categories
