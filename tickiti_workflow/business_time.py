@@ -8,8 +8,9 @@ change count twice and skipped ones (a spring-forward gap) count not at all.
 Internally every time is an integer number of microseconds since 1970-01-01T00:00: real instants
 on the UTC scale, wall-clock times on the same scale read as naive local time. Between two UTC
 offset changes the local time is the instant plus a constant offset, so each such stretch is
-computed in closed form on a plain 7-day cycle, corrected for the holidays it contains. No loop
-runs over minutes, days or weeks.
+computed in closed form on a plain 7-day cycle, corrected for the runs of holidays it contains.
+Nothing loops over minutes, days or weeks; the work grows with the offset changes and holiday
+runs crossed, not with the span.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cache, cached_property, lru_cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -72,7 +73,11 @@ class Holiday:
 
 @dataclass(frozen=True)
 class BusinessHours:
-    """An account's business hours: local weekly intervals in minutes, a zone and holidays."""
+    """An account's business hours: local weekly intervals in minutes, a zone and holidays.
+
+    Treat an instance as immutable: what the calculations need is derived on first use, and
+    shared with equal instances, so building one per request from stored JSON stays cheap.
+    """
 
     timezone: str
     # "monday".."sunday" -> sorted (start, end) minutes since local midnight, end <= 1440;
@@ -92,8 +97,8 @@ class BusinessHours:
             holidays=[
                 Holiday(
                     name=h["name"],
-                    start_date=_date(h["start_date"]),
-                    end_date=_date(h["end_date"]),
+                    start_date=date.fromisoformat(h["start_date"]),
+                    end_date=date.fromisoformat(h["end_date"]),
                     recurring=h.get("recurring", False),
                 )
                 for h in obj.get("holidays", [])
@@ -102,7 +107,10 @@ class BusinessHours:
 
     @cached_property
     def _plan(self) -> _Plan:
-        return _Plan(self)
+        schedule = tuple(
+            tuple((start, end) for start, end in self.schedule.get(day, ())) for day in WEEKDAYS
+        )
+        return _compile(self.timezone, schedule, tuple(self.holidays))
 
 
 DEFAULT = BusinessHours(
@@ -124,7 +132,7 @@ def due_at(hours: BusinessHours, start: datetime, minutes: int) -> datetime:
     remaining = minutes * _MINUTE
     horizon = t + (remaining // plan.week + 1) * 7 * _DAY + _HORIZON
     while t < horizon:
-        offset, until = _offset_piece(hours.timezone, t)
+        offset, until = plan.timeline.piece(t)
         local_due = plan.reach(t + offset, remaining, until + offset)
         if local_due is not None:
             return _EPOCH + (local_due - offset) * _US
@@ -139,7 +147,7 @@ def business_time_between(hours: BusinessHours, start: datetime, end: datetime) 
     t, stop = _instant(start), _instant(end)
     total = 0
     while t < stop:
-        offset, until = _offset_piece(hours.timezone, t)
+        offset, until = plan.timeline.piece(t)
         until = min(until, stop)
         total += plan.between(t + offset, until + offset)
         t = until
@@ -151,19 +159,32 @@ def business_minutes_between(hours: BusinessHours, start: datetime, end: datetim
     return business_time_between(hours, start, end) / timedelta(minutes=1)
 
 
+@lru_cache(maxsize=1024)
+def _compile(
+    timezone: str, schedule: tuple[tuple[tuple[int, int], ...], ...], holidays: tuple[Holiday, ...]
+) -> _Plan:
+    """Return the plan for these business hours, shared by all equal BusinessHours."""
+    return _Plan(timezone, schedule, holidays)
+
+
 class _Plan:
     """Business hours compiled for closed-form arithmetic on local microsecond times."""
 
-    def __init__(self, hours: BusinessHours) -> None:
-        self.holidays = tuple(hours.holidays)
+    def __init__(
+        self,
+        timezone: str,
+        schedule: tuple[tuple[tuple[int, int], ...], ...],
+        holidays: tuple[Holiday, ...],
+    ) -> None:
+        self.timeline = _timeline(timezone)
+        self.holidays = holidays
         self.day_intervals: list[tuple[tuple[int, int], ...]] = []
         # Business time in the week before each weekday begins (index 7: the whole week).
         self.day_before = [0]
         # The week's interval ends as offsets from Monday 00:00, with running business totals.
         self.week_ends: list[int] = []
         self.week_totals: list[int] = []
-        for weekday, name in enumerate(WEEKDAYS):
-            intervals = tuple(hours.schedule.get(name, ()))
+        for weekday, (name, intervals) in enumerate(zip(WEEKDAYS, schedule, strict=True)):
             previous_end = 0
             for start, end in intervals:
                 if not previous_end <= start < end <= 1440:
@@ -178,7 +199,8 @@ class _Plan:
                 self.week_totals.append(total)
             self.day_before.append(total)
         self.week = self.day_before[7]
-        self._runs: dict[int, tuple[list[int], list[int]]] = {}
+        # Replaced whole, never changed in place, so threads sharing the plan need no lock.
+        self._runs: _HolidayRuns | None = None
 
     def cumulative(self, local: int) -> int:
         """Business time from the local epoch's Monday to `local`, holidays ignored."""
@@ -203,92 +225,149 @@ class _Plan:
 
     def between(self, a: int, b: int) -> int:
         """Business time within local [a, b)."""
-        total = self.cumulative(b) - self.cumulative(a)
-        for first, last in self._closures(a // _DAY, (b - 1) // _DAY):
-            total -= self.cumulative(min(b, (last + 1) * _DAY)) - self.cumulative(max(a, first * _DAY))
+        total_a, total_b = self.cumulative(a), self.cumulative(b)
+        total = total_b - total_a
+        if self.holidays:
+            first_day, last_day = a // _DAY, (b - 1) // _DAY
+            runs = self._holiday_runs(first_day, last_day)
+            for i in range(bisect_left(runs.lasts, first_day), len(runs.firsts)):
+                if runs.firsts[i] > last_day:
+                    break
+                # `cumulative` never decreases, so clipping totals clips the times.
+                total -= min(total_b, runs.end_totals[i]) - max(total_a, runs.start_totals[i])
         return total
 
     def reach(self, a: int, amount: int, limit: int) -> int | None:
         """Earliest local x with `amount` business time in [a, x), or None if x would pass limit."""
-        target = self.cumulative(a) + amount
+        total_a = self.cumulative(a)
+        target = total_a + amount
+        if self.holidays:
+            first_day, last_day = a // _DAY, (limit - 1) // _DAY
+            runs = self._holiday_runs(first_day, last_day)
+            for i in range(bisect_left(runs.lasts, first_day), len(runs.firsts)):
+                if runs.firsts[i] > last_day or target <= runs.start_totals[i]:
+                    break
+                # The due time runs into these holidays: their business time has to come later.
+                target += runs.end_totals[i] - max(total_a, runs.start_totals[i])
         due = self.first_reaching(target)
-        for first, last in self._closures(a // _DAY, (limit - 1) // _DAY):
-            closed_from = max(a, first * _DAY)
-            if due <= closed_from:
-                break
-            # The due time runs into these holidays: their business time has to be found later.
-            target += self.cumulative((last + 1) * _DAY) - self.cumulative(closed_from)
-            due = self.first_reaching(target)
         return due if due <= limit else None
 
-    def _closures(self, first_day: int, last_day: int) -> Iterator[tuple[int, int]]:
-        """Yield, in order, the runs of holiday day numbers that touch first_day..last_day."""
-        if not self.holidays:
-            return
-        for year in range(_year_of_day(first_day), _year_of_day(last_day) + 1):
-            firsts, lasts = self._holiday_runs(year)
-            for i in range(bisect_left(lasts, first_day), len(firsts)):
-                if firsts[i] > last_day:
-                    return
-                yield firsts[i], lasts[i]
+    def _holiday_runs(self, first_day: int, last_day: int) -> _HolidayRuns:
+        """Return the runs of consecutive holidays, listed at least for first_day..last_day."""
+        runs = self._runs
+        if runs is None or not runs.from_day <= first_day <= last_day < runs.until_day:
+            if runs is not None:
+                first_day, last_day = (
+                    min(first_day, runs.from_day),
+                    max(last_day, runs.until_day - 1),
+                )
+            runs = self._runs = self._list_runs(_year_of_day(first_day), _year_of_day(last_day))
+        return runs
 
-    def _holiday_runs(self, year: int) -> tuple[list[int], list[int]]:
-        """Return the first and last day numbers of each run of consecutive holidays in `year`."""
-        runs = self._runs.get(year)
-        if runs is None:
-            days: set[int] = set()
+    def _list_runs(self, first_year: int, last_year: int) -> _HolidayRuns:
+        days: set[int] = set()
+        for year in range(first_year, last_year + 1):
             for holiday in self.holidays:
                 for lo, hi in holiday.ranges_in(year):
                     days.update(range(_day_number(lo), _day_number(hi) + 1))
-            firsts: list[int] = []
-            lasts: list[int] = []
-            for day in sorted(days):
-                if lasts and lasts[-1] == day - 1:
-                    lasts[-1] = day
-                else:
-                    firsts.append(day)
-                    lasts.append(day)
-            runs = self._runs[year] = (firsts, lasts)
-        return runs
+        firsts: list[int] = []
+        lasts: list[int] = []
+        for day in sorted(days):
+            if lasts and lasts[-1] == day - 1:
+                lasts[-1] = day
+            else:
+                firsts.append(day)
+                lasts.append(day)
+        return _HolidayRuns(
+            from_day=_year_start(first_year) // _DAY,
+            until_day=_year_start(last_year + 1) // _DAY,
+            firsts=firsts,
+            lasts=lasts,
+            start_totals=[self.cumulative(day * _DAY) for day in firsts],
+            end_totals=[self.cumulative((day + 1) * _DAY) for day in lasts],
+        )
 
 
-def _offset_piece(zone_key: str, t: int) -> tuple[int, int]:
-    """Return the UTC offset in force at instant t and the instant until which it surely holds."""
-    year = _year_of_day(t // _DAY)
-    changes, offsets = _offset_changes(zone_key, year)
-    i = bisect_right(changes, t)
-    until = changes[i] if i < len(changes) else _year_start(year + 1)
-    return offsets[i], until
+class _HolidayRuns(NamedTuple):
+    """Runs of consecutive holidays in the whole years from from_day to before until_day."""
+
+    from_day: int
+    until_day: int
+    firsts: list[int]
+    lasts: list[int]
+    # `cumulative` at the start of each run's first day and at the end of its last day.
+    start_totals: list[int]
+    end_totals: list[int]
 
 
-@lru_cache(maxsize=4096)
-def _offset_changes(zone_key: str, year: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Return the instants in `year` where the zone's UTC offset changes, and the offsets.
+class _Timeline:
+    """A zone's UTC offset changes, found lazily for a growing span of whole years."""
 
-    offsets[0] holds from the start of the year, offsets[i] from changes[i - 1] on.
-    """
-    zone = ZoneInfo(zone_key)
-    start, end = _year_start(year), _year_start(year + 1)
-    changes: list[int] = []
-    offsets = [_offset_at(zone, start)]
-    # zoneinfo has no public list of transitions, so sample it. Since 1900 no zone in tzdata has
-    # changed its offset twice within 95 hours, so daily samples see every change.
-    previous = start
-    for sample in [*range(start + _DAY, end, _DAY), end - _SECOND]:
-        offset = _offset_at(zone, sample)
-        if offset != offsets[-1]:
-            # Transitions fall on whole seconds; find the first second of the new offset.
-            lo, hi = previous, sample
-            while hi - lo > _SECOND:
-                mid = lo + (hi - lo) // (2 * _SECOND) * _SECOND
-                if _offset_at(zone, mid) == offsets[-1]:
-                    lo = mid
-                else:
-                    hi = mid
-            changes.append(hi)
-            offsets.append(offset)
-        previous = sample
-    return tuple(changes), tuple(offsets)
+    def __init__(self, zone_key: str) -> None:
+        self.zone = ZoneInfo(zone_key)
+        # (start, end, changes, offsets): offsets[i] holds from instant changes[i] until the next
+        # change or the end; changes[0] is the start. Replaced whole, so threads need no lock.
+        self._span: tuple[int, int, list[int], list[int]] | None = None
+
+    def piece(self, t: int) -> tuple[int, int]:
+        """Return the UTC offset in force at instant t and the instant until which it holds."""
+        span = self._span
+        if span is None or not span[0] <= t < span[1]:
+            span = self._span = self._extend(t)
+        _, end, changes, offsets = span
+        i = bisect_right(changes, t)
+        return offsets[i - 1], changes[i] if i < len(changes) else end
+
+    def _extend(self, t: int) -> tuple[int, int, list[int], list[int]]:
+        """Return the span grown by whole years to hold instant t."""
+        year_start = _year_start(_year_of_day(t // _DAY))
+        year_end = _year_start(_year_of_day(t // _DAY) + 1)
+        if self._span is None:
+            return (year_start, year_end, *self._sample(year_start, year_end))
+        start, end, changes, offsets = self._span
+        parts = [(changes, offsets)]
+        if t < start:
+            parts.insert(0, self._sample(year_start, start))
+            start = year_start
+        else:
+            parts.append(self._sample(end, year_end))
+            end = year_end
+        merged_changes: list[int] = []
+        merged_offsets: list[int] = []
+        for part_changes, part_offsets in parts:
+            for change, offset in zip(part_changes, part_offsets, strict=True):
+                # Where two parts meet there is only a change if the offset differs.
+                if not merged_offsets or merged_offsets[-1] != offset:
+                    merged_changes.append(change)
+                    merged_offsets.append(offset)
+        return start, end, merged_changes, merged_offsets
+
+    def _sample(self, start: int, end: int) -> tuple[list[int], list[int]]:
+        """Return the offset changes in [start, end), led by start itself with its offset."""
+        # zoneinfo has no public list of transitions, so sample it. Since 1900 no zone in tzdata
+        # has changed its offset twice within 95 hours, so daily samples see every change.
+        changes, offsets = [start], [_offset_at(self.zone, start)]
+        previous = start
+        for sample in [*range(start + _DAY, end, _DAY), end - _SECOND]:
+            offset = _offset_at(self.zone, sample)
+            if offset != offsets[-1]:
+                # Transitions fall on whole seconds; find the first second of the new offset.
+                lo, hi = previous, sample
+                while hi - lo > _SECOND:
+                    mid = lo + (hi - lo) // (2 * _SECOND) * _SECOND
+                    if _offset_at(self.zone, mid) == offsets[-1]:
+                        lo = mid
+                    else:
+                        hi = mid
+                changes.append(hi)
+                offsets.append(offset)
+            previous = sample
+        return changes, offsets
+
+
+@cache
+def _timeline(zone_key: str) -> _Timeline:
+    return _Timeline(zone_key)
 
 
 def _offset_at(zone: ZoneInfo, t: int) -> int:
@@ -330,7 +409,3 @@ def _on_or_before(year: int, month_day: tuple[int, int]) -> date:
 def _minutes(hh_mm: str) -> int:
     hours, minutes = hh_mm.split(":")
     return int(hours) * 60 + int(minutes)
-
-
-def _date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
