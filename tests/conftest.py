@@ -69,7 +69,13 @@ def database_url(fresh_database):
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app({"DATABASE_URL": database_url, "DATABASE_POOL_SIZE": 24})
+    app_url = database_url
+    # Hook for tests/faults (issue 7.4): with TEST_PGBOUNCER_URL (PgBouncer in front of the
+    # TEST_DATABASE_URL server, e.g. "postgresql://postgres@127.0.0.1:6432/x?pgbouncer=true")
+    # the app reaches the session's database through PgBouncer; fixtures stay direct.
+    if os.environ.get("TEST_PGBOUNCER_URL"):
+        app_url = with_database(os.environ["TEST_PGBOUNCER_URL"], urlsplit(database_url).path[1:])
+    app = create_app({"DATABASE_URL": app_url, "DATABASE_POOL_SIZE": 24})
     app.config["TESTING"] = False  # errors are rendered, as in production
     yield app
     app.extensions["tickiti.db"].close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -15,6 +16,30 @@ def _int(env: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _bool(env: dict, name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SystemExit(f"{name} must be true or false, got {raw!r}")
+
+
+def split_pgbouncer_flag(url: str) -> tuple[str, bool]:
+    """Remove a ``pgbouncer=true`` query parameter (libpq rejects it); say whether it was set.
+
+    ``postgresql://u:p@host:6432/db?pgbouncer=true`` is how a platform that puts PgBouncer in
+    front of the database can say so in the URL alone (the env var DATABASE_PGBOUNCER does too).
+    """
+    parts = urlsplit(url)
+    if "pgbouncer" not in parts.query:
+        return url, False
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    flag = any(k == "pgbouncer" and v.lower() in ("1", "true", "yes", "on") for k, v in query)
+    rest = [(k, v) for k, v in query if k != "pgbouncer"]
+    return urlunsplit(parts._replace(query=urlencode(rest))), flag
 
 
 def normalize_database_url(url: str) -> str:
@@ -38,12 +63,16 @@ class Settings:
     pool_timeout: float = 5.0
     statement_timeout_ms: int = 5000
     lock_timeout_ms: int = 2000
+    # PgBouncer in transaction pooling mode sits between us and PostgreSQL: no startup
+    # ``options`` (PgBouncer rejects them), no server-side prepared statements, and the timeouts
+    # are set with SET LOCAL inside each transaction instead (see db.py).
+    pgbouncer: bool = False
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
         """Build settings from ``os.environ`` (or the mapping given)."""
         env = dict(os.environ if env is None else env)
-        url = env.get("DATABASE_URL", "").strip()
+        url, pgbouncer_in_url = split_pgbouncer_flag(env.get("DATABASE_URL", "").strip())
         threads = _int(env, "GUNICORN_THREADS", 4)
         return cls(
             database_url=normalize_database_url(url) if url else None,
@@ -56,4 +85,5 @@ class Settings:
             pool_timeout=_int(env, "DATABASE_POOL_TIMEOUT_MS", 5000) / 1000,
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             lock_timeout_ms=_int(env, "DATABASE_LOCK_TIMEOUT_MS", 2000),
+            pgbouncer=pgbouncer_in_url or _bool(env, "DATABASE_PGBOUNCER"),
         )
