@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit, business_time
-from tickiti_workflow.db import transaction
+from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
@@ -91,17 +91,17 @@ class Target(StrictSchema):
 
 
 class MoveToQueue(StrictSchema):
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Equal("move_to_queue"))
     queue_id = Id(required=True)
 
 
 class SetPriority(StrictSchema):
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Equal("set_priority"))
     priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
 
 
 class NotifyUsers(StrictSchema):
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.Equal("notify_users"))
     user_ids = fields.List(
         Id(),
         required=True,
@@ -131,7 +131,8 @@ class Action(fields.Field):
 
 
 def Actions(**kw) -> fields.List:
-    return fields.List(Action(), validate=validate.Length(min=1, max=MAX_ACTIONS), **kw)
+    action = Action(metadata={"one_of": list(ACTION_SCHEMAS.values())})
+    return fields.List(action, validate=validate.Length(min=1, max=MAX_ACTIONS), **kw)
 
 
 class EscalationCreate(StrictSchema):
@@ -348,6 +349,9 @@ class BusinessHoursPreview(StrictSchema):
     minutes = Int(required=True, minimum=1, maximum=MAX_TARGET_MINUTES)
 
 
+HOURS_COLUMNS = ("timezone", "schedule", "holidays", "version", "updated_at")
+
+
 def render_business_hours(row: dict) -> dict:
     """The API shape: all seven weekdays in order, keys in a fixed order (jsonb sorts them)."""
     return {
@@ -424,7 +428,9 @@ class Escalation(Schema):
     position = fields.Integer(required=True)
     conditions = fields.Nested(EscalationConditions, required=True)
     target = fields.Nested(EscalationTarget, required=True)
-    actions = fields.List(fields.Dict(), required=True)
+    actions = fields.List(
+        fields.Raw(metadata={"one_of": list(ACTION_SCHEMAS.values())}), required=True
+    )
     version = fields.Integer(required=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
@@ -481,9 +487,14 @@ class BusinessHoursPreviewed(Schema):
 def list_escalations(_payload):
     """List escalations in position order, with the account's business hours."""
     account_id = current_principal().account_id
-    with transaction() as cur:
-        escalations = sql.escalations.list_escalations.all(cur, account_id=account_id)
-        hours = sql.business_hours.get_business_hours.one(cur, account_id=account_id)
+    with read_cursor() as cur:  # one statement: the escalations with the hours on the first row
+        rows = sql.escalations.list_escalations_with_hours.all(cur, account_id=account_id)
+    first = rows[0]
+    hours = {key: first.pop(f"hours_{key}") for key in HOURS_COLUMNS}
+    escalations = [] if first["id"] is None else rows
+    for row in rows[1:]:
+        for key in HOURS_COLUMNS:
+            del row[f"hours_{key}"]
     return {"escalations": escalations, "business_hours": render_business_hours(hours)}
 
 
@@ -604,7 +615,7 @@ def update_business_hours(payload):
 @body(BusinessHoursPreview)
 def preview_business_hours(payload):
     """When `minutes` business minutes from `start` end, and how many have elapsed since it."""
-    with transaction() as cur:
+    with read_cursor() as cur:
         row = sql.business_hours.get_business_hours.one(
             cur, account_id=current_principal().account_id
         )

@@ -20,7 +20,7 @@ from psycopg.types.json import Json
 import sql
 from auth import Ability, current_principal, hash_token, mint_token, requires
 from tickiti_workflow import audit
-from tickiti_workflow.db import transaction
+from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
 from tickiti_workflow.openapi import envelope, returns
@@ -43,6 +43,13 @@ bp = Blueprint("interventions", __name__)
 FEATURE = "interventions"
 MAX_INTERVENTIONS = 200
 MAX_FIELDS = 50
+# What the OpenAPI document can say of remote_url; the address rules are checked in code.
+REMOTE_URL_DOC = {
+    "format": "uri",
+    "pattern": r"^\s*[hH][tT][tT][pP][sS]://[^\u0000-\u001f\u007f-\u009f]+$",
+    "description": "An absolute https:// URL whose host is not localhost or a private, "
+    "loopback, link-local or unspecified IP literal.",
+}
 MAX_URL_LENGTH = 2048
 MAX_GRACE_MINUTES = 1440
 TOKEN_PREFIX = "tkr_"
@@ -176,7 +183,7 @@ class InterventionBody(StrictSchema):
     name = Name()
     description = Description()
     enabled = Bool()
-    remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH)
+    remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH, metadata=REMOTE_URL_DOC)
     fields = List(Nested(FormField), validate=[validate.Length(max=MAX_FIELDS), _unique_keys])
 
     @validates("remote_url")
@@ -186,7 +193,9 @@ class InterventionBody(StrictSchema):
 
 class InterventionCreate(InterventionBody):
     name = Name(required=True)
-    remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH, required=True)
+    remote_url = Text(
+        min_length=1, max_length=MAX_URL_LENGTH, required=True, metadata=REMOTE_URL_DOC
+    )
     description = Description(load_default="")
     enabled = Bool(load_default=True)
     fields = List(
@@ -275,7 +284,7 @@ def _token_state(intervention: dict) -> dict:
 @body(Empty)
 def list_interventions(_payload):
     """List the account's interventions by name; token state only as a flag and hint."""
-    with transaction() as cur:
+    with read_cursor() as cur:
         interventions = sql.interventions.list_interventions.all(
             cur, account_id=current_principal().account_id
         )

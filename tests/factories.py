@@ -6,7 +6,10 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from auth import hash_token, mint_token
+from tickiti_workflow import openapi
 
 
 @dataclass
@@ -29,7 +32,9 @@ class Tenant:
         url = path if path.startswith("/") else f"/api/v1/workflow/{path}"
         if json is not None:
             kw["json"] = json
-        return self.factory.client.post(url, headers=headers, **kw)
+        response = self.factory.client.post(url, headers=headers, **kw)
+        self.factory.check_contract(url, response)
+        return response
 
     def ok(self, path: str, json: Any = None, status: int = 200, **kw) -> dict:
         """POST and assert the status; return the JSON body."""
@@ -56,6 +61,30 @@ class Factory:
         self.app = app
         self.client = app.test_client()
         self.conn = conn
+        self._document: dict | None = None
+        self._validators: dict[tuple[str, int], Draft202012Validator] = {}
+
+    def check_contract(self, path: str, response) -> None:
+        """Every response any test receives has a status and a body the OpenAPI document names."""
+        if self._document is None:
+            self._document = openapi.build(self.app)
+        operation = self._document["paths"].get(path, {}).get("post")
+        if operation is None:
+            return  # not an API endpoint (an unknown path, a test-only route)
+        key = (path, response.status_code)
+        if key not in self._validators:
+            documented = operation["responses"].get(str(response.status_code))
+            assert documented, f"{path} answered {response.status_code}, which it does not document"
+            schema = documented["content"]["application/json"]["schema"]
+            self._validators[key] = Draft202012Validator(
+                {**schema, "components": self._document["components"]},
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            )
+        errors = [
+            f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in self._validators[key].iter_errors(response.get_json())
+        ]
+        assert not errors, f"{path} {response.status_code} breaks its documented schema: {errors}"
 
     def sql(self, query: str, params: Any = None) -> list[dict]:
         with self.conn.cursor() as cur:

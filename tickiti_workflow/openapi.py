@@ -35,6 +35,15 @@ ERROR_TEXT = {
 }
 
 
+def one_of_schemas(self, field, ret, **_kwargs) -> dict:
+    """apispec attribute function: a field with ``metadata["one_of"]`` (a list of schema
+    classes) is documented as ``oneOf`` those components, e.g. an escalation action by type."""
+    schemas = field.metadata.get("one_of")
+    if not schemas:
+        return {}
+    return {"oneOf": [self.resolve_nested_schema(schema) for schema in schemas]}
+
+
 def returns(schema: type[Schema], status: int = 200, errors: tuple[int, ...] = ()) -> Callable:
     """Declare a view's success body and the statuses beyond the common ones it can answer."""
 
@@ -120,17 +129,19 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
 
 def build(app: Flask) -> dict[str, Any]:
     """The document for every gated POST endpoint of ``app``."""
+    marshmallow_plugin = MarshmallowPlugin()
     spec = APISpec(
         title="Tickiti Workflow API",
         version="1.0.0",
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[marshmallow_plugin],
         info={
             "description": "Queues, resolution categories, interventions, escalations and "
             "business hours of a Tickiti account. Every endpoint is a POST with a JSON body."
         },
         servers=[{"url": "/"}],
     )
+    marshmallow_plugin.converter.add_attribute_function(one_of_schemas)
     spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token `tkt_…`."}
     )
