@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from . import audit, escalations, health, openapi, interventions, queues, resolution_categories
@@ -14,3 +16,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(health.bp)
     for module in (queues, resolution_categories, interventions, escalations, audit, openapi):
         app.register_blueprint(module.bp, url_prefix=PREFIX)
+    if os.environ.get("TICKITI_BENCH_ENDPOINTS") == "1":
+        from . import bench  # ceilings for bench/run.py only: never mounted in production
+
+        app.register_blueprint(bench.bp)

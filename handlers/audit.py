@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 import sql
 from auth import Ability, current_principal, requires
-from tickiti_workflow.db import transaction
+from tickiti_workflow.db import read_cursor
 from tickiti_workflow.openapi import returns
 from tickiti_workflow.schema import Id, Int, StrictSchema, body
 
@@ -79,7 +79,7 @@ class AuditEventPage(Schema):
 def list_audit_events(payload):
     """List the account's audit events newest first (cursor pagination, filters)."""
     limit = payload["limit"]
-    with transaction() as cur:
+    with read_cursor() as cur:
         events = sql.audit.list_events.all(
             cur,
             account_id=current_principal().account_id,

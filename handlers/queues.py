@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
-from tickiti_workflow.db import transaction
+from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
@@ -142,7 +142,7 @@ def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: st
 @body(Empty)
 def list_queues(_payload):
     """List queues with exact ticket counts, the built-in queue first, then by name."""
-    with transaction() as cur:
+    with read_cursor() as cur:
         queues = sql.queues.list_queues.all(cur, account_id=current_principal().account_id)
     return {"queues": queues}
 

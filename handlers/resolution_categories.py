@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
-from tickiti_workflow.db import transaction
+from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
@@ -91,7 +91,7 @@ class ResolutionCategoryDeleted(Schema):
 @body(Empty)
 def list_categories(_payload):
     """List the account's resolution categories in position order, with exact ticket counts."""
-    with transaction() as cur:
+    with read_cursor() as cur:
         categories = sql.resolution_categories.list_categories.all(
             cur, account_id=current_principal().account_id
         )

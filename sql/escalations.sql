@@ -1,14 +1,20 @@
--- name: list_escalations
--- Every escalation of the account in position order, conditions and target as nested objects.
-SELECT id, name, enabled, position,
-       json_build_object('queue_ids', condition_queue_ids,
-                         'priorities', condition_priorities) AS conditions,
-       json_build_object('metric', target_metric, 'minutes', target_minutes,
-                         'business_hours', target_business_hours) AS target,
-       actions, version, created_at, updated_at
-FROM escalations
-WHERE account_id = %(account_id)s
-ORDER BY position
+-- name: list_escalations_with_hours
+-- Every escalation in position order with the account's business hours on the first row, in one statement (one row with null escalation columns when there are none).
+SELECT e.id, e.name, e.enabled, e.position,
+       json_build_object('queue_ids', e.condition_queue_ids,
+                         'priorities', e.condition_priorities) AS conditions,
+       json_build_object('metric', e.target_metric, 'minutes', e.target_minutes,
+                         'business_hours', e.target_business_hours) AS target,
+       e.actions, e.version, e.created_at, e.updated_at,
+       h.timezone AS hours_timezone,
+       CASE WHEN row_number() OVER w = 1 THEN h.schedule END AS hours_schedule,
+       CASE WHEN row_number() OVER w = 1 THEN h.holidays END AS hours_holidays,
+       h.version AS hours_version, h.updated_at AS hours_updated_at
+FROM business_hours h
+LEFT JOIN escalations e ON e.account_id = h.account_id
+WHERE h.account_id = %(account_id)s
+WINDOW w AS (ORDER BY e.position)
+ORDER BY e.position
 
 -- name: get_escalation
 -- One escalation in its API shape.

@@ -1,25 +1,20 @@
 -- name: list_categories
--- Every resolution category of the account in position order, with exact ticket counts.
+-- Every resolution category of the account in position order, with exact ticket counts (kept by triggers, migration 0008).
 SELECT rc.id, rc.name, rc.description, rc.position,
-       coalesce(c.ticket_count, 0) AS ticket_count,
+       c.ticket_count,
        rc.version, rc.created_at, rc.updated_at
 FROM resolution_categories rc
-LEFT JOIN (
-    SELECT resolution_category_id, count(*) AS ticket_count
-    FROM tickets
-    WHERE account_id = %(account_id)s AND resolution_category_id IS NOT NULL
-    GROUP BY resolution_category_id
-) c ON c.resolution_category_id = rc.id
+JOIN resolution_category_ticket_counts c ON c.account_id = rc.account_id AND c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s
 ORDER BY rc.position
 
 -- name: get_category
 -- One resolution category with its exact ticket count.
 SELECT rc.id, rc.name, rc.description, rc.position,
-       (SELECT count(*) FROM tickets t
-        WHERE t.account_id = rc.account_id AND t.resolution_category_id = rc.id) AS ticket_count,
+       c.ticket_count,
        rc.version, rc.created_at, rc.updated_at
 FROM resolution_categories rc
+JOIN resolution_category_ticket_counts c ON c.account_id = rc.account_id AND c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s AND rc.id = %(id)s
 
 -- name: create_category

@@ -1,0 +1,545 @@
+"""The one-command benchmark: `python bench/run.py [--quick]` (see docs/PERFORMANCE.md).
+
+1. Creates a fresh database (on BENCH_ADMIN_URL, default the local PostgreSQL at
+   postgresql://postgres@127.0.0.1:5432/postgres; the embedded one if that does not answer),
+   migrates it and fills it with set-based SQL (bench/data.sql, tickets.sql, small.sql): one
+   large account (200 queues, 1,000,000 tickets, 50 categories, 20 interventions with fields,
+   50 escalations), an identical 'twin' account without tickets, and 2,000 small accounts.
+2. Starts the service under gunicorn exactly as the Procfile does (gunicorn.conf.py,
+   'app:create_app()'), plus TICKITI_BENCH_ENDPOINTS=1 for the two ceiling endpoints.
+3. Drives every read endpoint and the main write endpoints with wrk (installed with apt-get if
+   absent): a warm-up, then a fixed measured run each; prints requests/s, p50 and p99 beside
+   the framework ceiling (POST /bench/empty → {}) and the stack ceiling (POST /bench/select1 →
+   one SELECT 1 through the same pool), measured in the same run on the same configuration.
+4. Times listing queues for the 1M-ticket account against its ticketless twin, moving 100,000
+   tickets (with history rows) through the API, and the business-time engine; compares
+   gunicorn worker models; drops the database.
+
+Everything is bounded: about 8 minutes in full, about 2 with --quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tickiti_workflow import db  # noqa: E402
+
+BENCH = ROOT / "bench"
+API = "/api/v1/workflow"
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk not found: installing it with apt-get", file=sys.stderr)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, timeout=300)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, timeout=300)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("could not install wrk")
+    return found
+
+
+def admin_url() -> str:
+    url = os.environ.get("BENCH_ADMIN_URL", DEFAULT_ADMIN_URL)
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return url
+    except psycopg.OperationalError:
+        from tickiti_workflow import embedded
+
+        print("no PostgreSQL at BENCH_ADMIN_URL: using the embedded one", file=sys.stderr)
+        return embedded.start(ROOT / ".tickiti-bench")
+
+
+def with_dbname(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def run_sql_file(conn: psycopg.Connection, name: str, **params: int) -> None:
+    text = string.Template((BENCH / name).read_text()).substitute(
+        {k: str(int(v)) for k, v in params.items()}
+    )
+    conn.execute(text)
+
+
+def build_data(url: str, scale: dict[str, int]) -> None:
+    t0 = time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        run_sql_file(conn, "data.sql", **scale)
+        chunk = 200_000
+        for lo in range(0, scale["big_tickets"], chunk):
+            hi = min(lo + chunk, scale["big_tickets"])
+            run_sql_file(conn, "tickets.sql", lo=lo, hi=hi, **scale)
+        run_sql_file(conn, "small.sql", **scale)
+        conn.execute("VACUUM ANALYZE")
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        print(f"data built in {time.perf_counter() - t0:.0f} s ({size.fetchone()[0]})", flush=True)
+
+
+def fixtures(url: str) -> dict:
+    """Ids and tokens the load needs."""
+    with psycopg.connect(url) as conn:
+
+        def account(name):
+            return conn.execute("SELECT id FROM accounts WHERE name = %s", (name,)).fetchone()[0]
+
+        big, twin = account("big"), account("twin")
+
+        def tokens(account_id):
+            rows = conn.execute(
+                "SELECT name FROM api_tokens WHERE account_id = %s ORDER BY id", (account_id,)
+            ).fetchall()
+            return [f"tkt_bench_{account_id}_{r[0].split()[-1]}" for r in rows]
+
+        def ids(query, *args):
+            return [r[0] for r in conn.execute(query, args).fetchall()]
+
+        queues = ids(
+            "SELECT id FROM queues WHERE account_id = %s AND name <> 'Bulk' AND NOT is_builtin"
+            " ORDER BY id",
+            big,
+        )
+        bulk = ids("SELECT id FROM queues WHERE account_id = %s AND name = 'Bulk'", big)[0]
+        inbox = ids("SELECT id FROM queues WHERE account_id = %s AND is_builtin", big)[0]
+        categories = ids("SELECT id FROM resolution_categories WHERE account_id = %s", big)
+        small = conn.execute(
+            "SELECT a.id, min(q.id), max(q.id) FROM accounts a"
+            " JOIN queues q ON q.account_id = a.id AND NOT q.is_builtin"
+            " WHERE a.name LIKE 'small %%' GROUP BY a.id ORDER BY a.id"
+        ).fetchall()
+        return {
+            "big": big,
+            "twin": twin,
+            "big_tokens": tokens(big),
+            "twin_tokens": tokens(twin),
+            "queues": queues,
+            "bulk": bulk,
+            "inbox": inbox,
+            "categories": categories,
+            "small_tokens": [f"tkt_bench_{a}_1" for a, _, _ in small],
+            "small_pairs": [f"tkt_bench_{a}_1:{q1}:{q2}" for a, q1, q2 in small],
+        }
+
+
+# --- the server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn as the Procfile runs it, with the given worker model."""
+
+    def __init__(self, url: str, workers: int, threads: int, pool: int, worker_class="gthread"):
+        self.port = free_port()
+        self.label = f"{worker_class} {workers}×{threads}, pool {pool}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_THREADS": str(threads),
+            "DATABASE_POOL_SIZE": str(pool),
+            "TICKITI_BENCH_ENDPOINTS": "1",
+        }
+        if worker_class != "gthread":
+            env["GUNICORN_CMD_ARGS"] = f"--worker-class {worker_class}"
+        self.log = open(f"/tmp/tickiti-bench-{os.getpid()}-gunicorn.log", "ab")  # noqa: SIM115
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.proc = subprocess.Popen(
+            [str(gunicorn), "--config", "gunicorn.conf.py", "app:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,  # the JSON access log: formatted, then discarded
+            stderr=self.log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn did not start; see {self.log.name}")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def post(self, path: str, body: dict, token: str, timeout: float = 60) -> tuple[dict, float]:
+        req = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            data = json.loads(r.read())
+        return data, time.perf_counter() - t0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self.log.close()
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+def wrk(
+    wrk_bin: str,
+    server: Server,
+    path: str,
+    seconds: float,
+    connections: int,
+    threads: int = 1,
+    **env: str,
+) -> dict:
+    cmd = [
+        wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(BENCH / "wrk.lua"), server.base,
+    ]  # fmt: skip
+    proc = subprocess.run(
+        cmd,
+        env={**os.environ, "BENCH_PATH": path, "BENCH_SALT": f"{time.time_ns():x}", **env},
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    rows = [
+        json.loads(line.removeprefix("BENCH_JSON "))
+        for line in proc.stdout.splitlines()
+        if line.startswith("BENCH_JSON ")
+    ]
+    if not rows:
+        raise SystemExit(f"wrk printed no summary:\n{proc.stdout}\n{proc.stderr}")
+    r = rows[0]  # done() sees the totals of all threads; each thread prints the same
+    errors = sum(v for k, v in r.items() if k.startswith("errors_"))
+    return {
+        "rps": r["requests"] / (r["duration_us"] / 1e6),
+        "p50_ms": r["p50_us"] / 1000,
+        "p99_ms": r["p99_us"] / 1000,
+        "requests": r["requests"],
+        "errors": errors,
+    }
+
+
+def measure(wrk_bin, server, path, args, connections=None, **env) -> dict:
+    connections = connections or args.connections
+    wrk(wrk_bin, server, path, args.warmup, connections, **env)
+    return wrk(wrk_bin, server, path, args.duration, connections, **env)
+
+
+def endpoints(f: dict) -> list[tuple[str, str, str, dict]]:
+    """(name, kind, path, wrk env) for every measured endpoint."""
+    big = ",".join(f["big_tokens"])
+    twin = ",".join(f["twin_tokens"])
+    preview = json.dumps({"start": "2026-03-02T10:00:00Z", "minutes": 30 * 8 * 60})
+    return [
+        ("framework ceiling: {}", "ceiling", "/bench/empty", {}),
+        ("stack ceiling: SELECT 1", "ceiling", "/bench/select1", {}),
+        ("queues (1M tickets, 200 queues)", "list", f"{API}/queues", {"BENCH_TOKENS": big}),
+        ("queues (twin: 0 tickets, 200 queues)", "list", f"{API}/queues",
+         {"BENCH_TOKENS": twin}),
+        ("queues (small account)", "list", f"{API}/queues",
+         {"BENCH_TOKENS": ",".join(f["small_tokens"])}),
+        ("resolution-categories (50)", "list", f"{API}/resolution-categories",
+         {"BENCH_TOKENS": big}),
+        ("interventions (20 with fields)", "list", f"{API}/interventions", {"BENCH_TOKENS": big}),
+        ("escalations (50) + business hours", "list", f"{API}/escalations",
+         {"BENCH_TOKENS": big}),
+        ("audit-events (page of 50)", "list", f"{API}/audit-events", {"BENCH_TOKENS": big}),
+        ("business-hours/preview (30 days)", "read", f"{API}/business-hours/preview",
+         {"BENCH_TOKENS": big, "BENCH_BODY": preview}),
+        ("queues/create (small accounts)", "write", f"{API}/queues/create",
+         {"BENCH_KIND": "queue_create", "BENCH_TOKENS": ",".join(f["small_tokens"])}),
+        ("queues/update (rename)", "write", f"{API}/queues/update",
+         {"BENCH_KIND": "queue_update", "BENCH_TOKENS": big,
+          "BENCH_IDS": ",".join(map(str, f["queues"]))}),
+        ("resolution-categories/update", "write", f"{API}/resolution-categories/update",
+         {"BENCH_KIND": "category_update", "BENCH_TOKENS": big,
+          "BENCH_IDS": ",".join(map(str, f["categories"]))}),
+        ("queues/move (all of a small queue)", "write", f"{API}/queues/move",
+         {"BENCH_KIND": "queue_move", "BENCH_PAIRS": ",".join(f["small_pairs"])}),
+    ]  # fmt: skip
+
+
+# --- the parts of the run ---------------------------------------------------------------------
+
+
+def endpoint_table(wrk_bin, server, f, args) -> list[dict]:
+    results = []
+    for name, kind, path, env in endpoints(f):
+        r = measure(wrk_bin, server, path, args, **env)
+        results.append({"name": name, "kind": kind, **r})
+        print(
+            f"  {name:<40} {r['rps']:>8.0f} req/s  p50 {r['p50_ms']:6.2f} ms"
+            f"  p99 {r['p99_ms']:6.2f} ms  errors {r['errors']}",
+            flush=True,
+        )
+    empty, select1 = results[0]["rps"], results[1]["rps"]
+    for r in results:
+        r["vs_framework"] = r["rps"] / empty
+        r["vs_stack"] = r["rps"] / select1
+    return results
+
+
+def queue_list_ratio(wrk_bin, server, f, args) -> dict:
+    """One client at a time (pure latency, no queueing): 1M-ticket account vs its twin."""
+    out = {}
+    for label, tokens in (("big", f["big_tokens"]), ("twin", f["twin_tokens"])):
+        env = {"BENCH_TOKENS": ",".join(tokens)}
+        out[label] = measure(wrk_bin, server, f"{API}/queues", args, connections=1, **env)
+    out["ratio_p50"] = out["big"]["p50_ms"] / out["twin"]["p50_ms"]
+    out["ratio_mean"] = out["twin"]["rps"] / out["big"]["rps"]
+    return out
+
+
+def move_100k(server, f, moved_tickets: int) -> list[dict]:
+    """Move the whole 'Bulk' queue to the empty Inbox through the API, then back: one
+    set-based statement each, with a ticket_events row per ticket."""
+    token = f["big_tokens"][0]
+    runs = []
+    for src, dst in ((f["bulk"], f["inbox"]), (f["inbox"], f["bulk"])):
+        body = {"from_queue_id": src, "to_queue_id": dst}
+        t0 = time.perf_counter()
+        try:
+            data, seconds = server.post(f"{API}/queues/move", body, token)
+        except urllib.error.HTTPError as exc:  # e.g. 503 database_timeout: report, go on
+            seconds = time.perf_counter() - t0
+            runs.append({"moved": 0, "seconds": seconds, "status": exc.code})
+            print(f"  move of {moved_tickets:,} failed: HTTP {exc.code} after {seconds:.2f} s")
+            break
+        assert data["moved"] == moved_tickets, data
+        runs.append({"moved": data["moved"], "seconds": seconds, "status": 200})
+        print(f"  moved {data['moved']:,} tickets in {seconds:.2f} s", flush=True)
+    return runs
+
+
+def engine() -> str:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "bench_business_time.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return proc.stdout.strip()
+
+
+MODELS = [  # (worker class, workers, threads, pool)
+    ("gthread", 2, 4, 4),
+    ("gthread", 2, 8, 8),
+    ("gthread", 3, 2, 2),
+    ("gthread", 4, 2, 2),
+    ("sync", 4, 1, 1),
+]
+
+
+def model_comparison(wrk_bin, url, f, args) -> list[dict]:
+    rows = []
+    big = ",".join(f["big_tokens"])
+    for worker_class, workers, threads, pool in MODELS:
+        server = Server(url, workers, threads, pool, worker_class)
+        try:
+            row = {"model": server.label}
+            connections = max(args.connections, 2 * workers * threads)
+            for key, path, env in (
+                ("select1", "/bench/select1", {}),
+                ("queues", f"{API}/queues", {"BENCH_TOKENS": big}),
+                ("update", f"{API}/queues/update",
+                 {"BENCH_KIND": "queue_update", "BENCH_TOKENS": big,
+                  "BENCH_IDS": ",".join(map(str, f["queues"]))}),
+            ):  # fmt: skip
+                row[key] = measure(wrk_bin, server, path, args, connections=connections, **env)
+            rows.append(row)
+            print(
+                f"  {server.label:<28} select1 {row['select1']['rps']:6.0f}"
+                f"  queues {row['queues']['rps']:6.0f} (p99 {row['queues']['p99_ms']:.1f} ms)"
+                f"  update {row['update']['rps']:6.0f} (p99 {row['update']['p99_ms']:.1f} ms)",
+                flush=True,
+            )
+        finally:
+            server.stop()
+    return rows
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def machine(url: str) -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except OSError:
+        mem_kb = 0
+    with psycopg.connect(url) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    wrk_version = wrk_version.split("\n")[0]
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "postgresql": pg,
+        "python": platform.python_version(),
+        "wrk": wrk_version.strip(),
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def markdown(report: dict) -> str:
+    lines = []
+    m = report["machine"]
+    lines += [
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gib']} GiB RAM, "
+        f"Linux {m['kernel']}, PostgreSQL {m['postgresql']} (same machine), "
+        f"Python {m['python']}, {m['wrk']}; load average at start "
+        f"{', '.join(f'{x:.2f}' for x in m['loadavg_at_start'])}.",
+        "",
+        f"Server: {report['server']}; wrk {report['connections']} connections, 1 thread, "
+        f"{report['warmup']} s warm-up + {report['duration']} s measured per endpoint.",
+        "",
+        "| endpoint | req/s | p50 ms | p99 ms | vs `{}` | vs `SELECT 1` | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["endpoints"]:
+        lines.append(
+            f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
+            f"| {r['vs_framework']:.0%} | {r['vs_stack']:.0%} | {r['errors']} |"
+        )
+    q = report["queue_ratio"]
+    lines += [
+        "",
+        f"Queue list, one client: 1M-ticket account p50 {q['big']['p50_ms']:.2f} ms, "
+        f"ticketless twin p50 {q['twin']['p50_ms']:.2f} ms → ratio {q['ratio_p50']:.2f} "
+        f"(mean-latency ratio {q['ratio_mean']:.2f}).",
+    ]
+    for run in report["move"]:
+        lines.append(
+            f"Moving all tickets of a queue through `POST /queues/move` (HTTP round trip "
+            f"included): HTTP {run['status']}, {run['moved']:,} moved in {run['seconds']:.2f} s."
+        )
+    lines += ["", "Business-time engine (bench/bench_business_time.py):", "", "```"]
+    lines += [report["engine"], "```"]
+    if report.get("models"):
+        lines += [
+            "",
+            "| worker model | SELECT 1 req/s | queues req/s | queues p99 ms "
+            "| queues/update req/s | update p99 ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for row in report["models"]:
+            lines.append(
+                f"| {row['model']} | {row['select1']['rps']:.0f} | {row['queues']['rps']:.0f} "
+                f"| {row['queues']['p99_ms']:.1f} | {row['update']['rps']:.0f} "
+                f"| {row['update']['p99_ms']:.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="100k tickets, 3 s runs")
+    parser.add_argument("--duration", type=float, help="measured seconds per endpoint (10)")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds per endpoint (2)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("--no-models", action="store_true", help="skip the worker models")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--markdown", type=Path, help="also write the report here")
+    args = parser.parse_args()
+    args.duration = args.duration or (3 if args.quick else 10)
+    args.warmup = args.warmup or (1 if args.quick else 2)
+    scale = {
+        "big_tickets": 100_000 if args.quick else 1_000_000,
+        "bulk_tickets": 20_000 if args.quick else 100_000,
+        "small_accounts": 200 if args.quick else 2_000,
+        "tokens_per_account": 16,
+        "audit_events": 5_000 if args.quick else 50_000,
+    }
+    wrk_bin = ensure_wrk()
+    admin = admin_url()
+    name = f"tickiti_bench_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_dbname(admin, name)
+    report: dict = {"machine": machine(admin), "scale": scale, "connections": args.connections,
+                    "warmup": args.warmup, "duration": args.duration}  # fmt: skip
+    try:
+        db.migrate(url)
+        build_data(url, scale)
+        f = fixtures(url)
+        server = Server(url, workers=2, threads=4, pool=4)
+        report["server"] = server.label + " (the defaults: WEB_CONCURRENCY=2, GUNICORN_THREADS=4)"
+        try:
+            print(f"endpoints ({server.label}):", flush=True)
+            report["endpoints"] = endpoint_table(wrk_bin, server, f, args)
+            report["queue_ratio"] = queue_list_ratio(wrk_bin, server, f, args)
+            print(f"  queue list 1M/twin p50 ratio {report['queue_ratio']['ratio_p50']:.2f}")
+            report["move"] = move_100k(server, f, scale["bulk_tickets"])
+        finally:
+            server.stop()
+        report["engine"] = engine()
+        if not args.no_models:
+            print("worker models:", flush=True)
+            report["models"] = model_comparison(wrk_bin, url, f, args)
+    finally:
+        if not args.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    text = markdown(report)
+    print("\n" + text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
