@@ -119,3 +119,17 @@ def test_every_tenant_query_is_scoped_to_an_account():
     for query in sql.all_queries():
         if query.name not in unscoped:
             assert "account_id" in query.text, query.name
+
+
+def test_deleting_tickets_deletes_their_history(factory):
+    account = factory.account()
+    inbox = factory.one("SELECT id FROM queues WHERE account_id = %s", (account,))["id"]
+    kept, doomed = factory.tickets(account, inbox, 2)
+    factory.sql(
+        "INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id)"
+        " VALUES (%s, %s, 1, 2), (%s, %s, 1, 2)",
+        (account, kept, account, doomed),
+    )
+    factory.sql("DELETE FROM tickets WHERE account_id = %s AND id = %s", (account, doomed))
+    rows = factory.sql("SELECT ticket_id FROM ticket_events WHERE account_id = %s", (account,))
+    assert rows == [{"ticket_id": kept}]
