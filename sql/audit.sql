@@ -7,8 +7,8 @@ VALUES (%(account_id)s, %(actor_user_id)s, %(token_id)s, %(request_id)s, %(actio
 
 -- name: list_events
 -- A page of the account's audit events, newest first, after a cursor and within filters.
-SELECT id, occurred_at, actor_user_id, token_id, request_id, action, object_type, object_id,
-       before, after
+SELECT id, api_time(occurred_at) AS occurred_at, actor_user_id, token_id, request_id, action,
+       object_type, object_id, before, after
 FROM audit_events
 WHERE account_id = %(account_id)s
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s::bigint)

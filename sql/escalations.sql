@@ -5,11 +5,12 @@ SELECT e.id, e.name, e.enabled, e.position,
                          'priorities', e.condition_priorities) AS conditions,
        json_build_object('metric', e.target_metric, 'minutes', e.target_minutes,
                          'business_hours', e.target_business_hours) AS target,
-       e.actions, e.version, e.created_at, e.updated_at,
+       e.actions, e.version, api_time(e.created_at) AS created_at,
+       api_time(e.updated_at) AS updated_at,
        h.timezone AS hours_timezone,
        CASE WHEN row_number() OVER w = 1 THEN h.schedule END AS hours_schedule,
        CASE WHEN row_number() OVER w = 1 THEN h.holidays END AS hours_holidays,
-       h.version AS hours_version, h.updated_at AS hours_updated_at
+       h.version AS hours_version, api_time(h.updated_at) AS hours_updated_at
 FROM business_hours h
 LEFT JOIN escalations e ON e.account_id = h.account_id
 WHERE h.account_id = %(account_id)s

@@ -2,8 +2,9 @@
 -- Every intervention of the account by name; token state only as flags and hint, never the hash.
 SELECT id, name, description, enabled, remote_url, fields,
        remote_token_hash IS NOT NULL AS has_remote_token, remote_token_hint,
-       remote_token_created_at, remote_token_last_used_at,
-       version, created_at, updated_at
+       api_time(remote_token_created_at) AS remote_token_created_at,
+       api_time(remote_token_last_used_at) AS remote_token_last_used_at,
+       version, api_time(created_at) AS created_at, api_time(updated_at) AS updated_at
 FROM interventions
 WHERE account_id = %(account_id)s
 ORDER BY lower(name), id

@@ -2,7 +2,7 @@
 -- Every queue of the account with its exact ticket counts, the built-in one first, then by name.
 SELECT q.id, q.name, q.description, q.is_builtin,
        c.ticket_count, c.open_ticket_count,
-       q.version, q.created_at, q.updated_at
+       q.version, api_time(q.created_at) AS created_at, api_time(q.updated_at) AS updated_at
 FROM queues q
 JOIN queue_ticket_counts c ON c.account_id = q.account_id AND c.queue_id = q.id
 WHERE q.account_id = %(account_id)s
