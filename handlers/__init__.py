@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from . import audit, escalations, health, openapi, interventions, queues, resolution_categories
+from . import audit, escalations, health, interventions, openapi, queues, resolution_categories
 
 PREFIX = "/api/v1/workflow"
 

@@ -137,3 +137,24 @@ def no_secret_in_logs_or_audit(database_url):
         for text in texts:
             assert not SECRET_PATTERN.search(text), f"a token in a {where}: {text[:300]}"
             assert not any(h in text for h in hashes), f"a token hash in a {where}: {text[:300]}"
+
+
+@pytest.fixture
+def round_trips():
+    """``round_trips(call)``: the SQL round trips the access log recorded for call's request
+    (which must succeed, or with ``refused=True`` be answered below 500)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("tickiti.access")
+    logger.addHandler(handler)
+
+    def measure(call, refused: bool = False) -> int:
+        records.clear()
+        response = call()
+        assert len(records) == 1
+        assert response.status_code < (500 if refused else 300), response.get_json()
+        return records[0].db_round_trips
+
+    yield measure
+    logger.removeHandler(handler)

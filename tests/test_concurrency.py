@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+from tests.factories import race
 
 
 def assert_consistent(factory, account_id: int, ticket_count: int):

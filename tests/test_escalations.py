@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import psycopg
 import pytest
 
 from handlers.escalations import MAX_ESCALATIONS
 from sql import Query
+from tests.factories import race
 
 OBJECT_KEYS = [
     "id",
@@ -609,23 +608,6 @@ class TestMigration:
                 assert conn.execute("SELECT count(*) FROM business_hours").fetchone() == (2,)
         finally:
             backend.connection.close()
-
-
-def race(*calls):
-    """Run the calls at the same moment in threads; return their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 class TestRaces:

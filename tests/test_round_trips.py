@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-
-import pytest
-
-
-@pytest.fixture
-def round_trips():
-    """Call ``measure(fn)``: the db_round_trips the access log recorded for fn's request."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("tickiti.access")
-    logger.addHandler(handler)
-
-    def measure(call) -> int:
-        records.clear()
-        response = call()
-        assert len(records) == 1
-        assert response.status_code < 500, response.get_json()
-        return records[0].db_round_trips
-
-    yield measure
-    logger.removeHandler(handler)
-
 
 def test_gates_cost_exactly_one_round_trip(tenant, factory, round_trips):
+    def refused(call) -> int:
+        return round_trips(call, refused=True)
+
     read_only = tenant.token_for(abilities=("workflow:read",))
-    assert round_trips(lambda: tenant.post("queues/create", {"name": "x"}, token=read_only)) == 1
+    assert refused(lambda: tenant.post("queues/create", {"name": "x"}, token=read_only)) == 1
     agent = factory.tenant(role="agent")
-    assert round_trips(lambda: agent.post("queues", {})) == 1
+    assert refused(lambda: agent.post("queues", {})) == 1
     starter = factory.tenant(plan="starter")
-    assert round_trips(lambda: starter.post("escalations", {})) == 1
-    assert round_trips(lambda: tenant.post("queues", {}, token="tkt_nope")) == 1
-    assert round_trips(lambda: tenant.post("queues", {"bad": 1})) == 1
+    assert refused(lambda: starter.post("escalations", {})) == 1
+    assert refused(lambda: tenant.post("queues", {}, token="tkt_nope")) == 1
+    assert refused(lambda: tenant.post("queues", {"bad": 1})) == 1
 
 
 def test_queue_endpoints_cost_the_same_for_small_and_large_accounts(factory, round_trips):

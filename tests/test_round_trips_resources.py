@@ -4,10 +4,6 @@ the authentication statement plus one query."""
 
 from __future__ import annotations
 
-import logging
-
-import pytest
-
 FIELDS = [
     {"key": "order_id", "label": "Order", "type": "text", "required": True},
     {
@@ -18,26 +14,6 @@ FIELDS = [
     },
 ]
 URL = "https://actions.example.com/hook"
-
-
-@pytest.fixture
-def round_trips():
-    """Call ``measure(fn)``: the db_round_trips the access log recorded for fn's request."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("tickiti.access")
-    logger.addHandler(handler)
-
-    def measure(call) -> int:
-        records.clear()
-        response = call()
-        assert len(records) == 1
-        assert response.status_code < 300, response.get_json()
-        return records[0].db_round_trips
-
-    yield measure
-    logger.removeHandler(handler)
 
 
 def _category(tenant, name):

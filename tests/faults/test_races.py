@@ -7,9 +7,10 @@ an Idempotency-Key replay) and no duplicate rows.
 from __future__ import annotations
 
 import secrets
-import threading
 
 import pytest
+
+from tests.factories import race
 
 from .conftest import Service, with_database
 
@@ -28,23 +29,6 @@ def service(request, fault_db, workdir):
     service = Service(url, workdir)
     yield service
     service.stop()
-
-
-def race(*calls):
-    """Run the calls at the same moment, each in its own thread; return the answers in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def make_queue(service, tenant, name=None) -> dict:
