@@ -92,3 +92,18 @@ def test_duplicate_email_is_refused(cli):
     ]
     cli(*args)
     assert "already exists" in cli(*[a.upper() if a == "d@x.test" else a for a in args], ok=False)
+
+
+def test_purge_deletes_only_expired_idempotency_keys(cli, tenant, factory):
+    for key in ("old", "fresh"):
+        tenant.ok("queues/create", {"name": key}, status=201, headers={"Idempotency-Key": key})
+    factory.sql(
+        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours'"
+        " WHERE account_id = %s AND key = 'old'",
+        (tenant.account_id,),
+    )
+    assert cli("purge")["idempotency_keys_deleted"] >= 1
+    kept = factory.sql(
+        "SELECT key FROM idempotency_keys WHERE account_id = %s", (tenant.account_id,)
+    )
+    assert kept == [{"key": "fresh"}]

@@ -41,6 +41,11 @@ def cmd_migrate(args, settings: Settings) -> dict:
     return {"applied": db.migrate(url)}
 
 
+def cmd_purge(args, settings: Settings) -> dict:
+    with _connect(database_url(settings)) as conn, conn.cursor() as cur:
+        return {"idempotency_keys_deleted": sql.idempotency.purge_expired.run(cur)}
+
+
 def cmd_create_account(args, settings: Settings) -> dict:
     if not args.name.strip():
         raise CommandError("--name must not be empty")
@@ -103,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
+
+    sub.add_parser(
+        "purge", help="delete Idempotency-Key records older than 24 hours (run daily)"
+    ).set_defaults(run=cmd_purge)
 
     serve = sub.add_parser("serve", help="run the service (embedded database by default)")
     serve.add_argument("--port", type=int, default=None)
