@@ -145,6 +145,7 @@ def requires(ability: Ability, feature: str | None = None) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = check_gates(ability, feature)
+            g.write_request = ability is Ability.WORKFLOW_WRITE
             if ability is Ability.WORKFLOW_WRITE:
                 return idempotency.run(principal, lambda: view(*args, **kwargs))
             return view(*args, **kwargs)

@@ -12,7 +12,7 @@ import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.openapi import returns
-from tickiti_workflow.schema import Id, Int, StrictSchema, body
+from tickiti_workflow.schema import MAX_DB_INT, Id, Int, StrictSchema, body
 
 bp = Blueprint("audit", __name__)
 
@@ -33,7 +33,9 @@ class Cursor(fields.String):
         try:
             decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
             prefix, _, number = decoded.partition(":")
-            if prefix != "ae" or not number.isdigit():
+            if prefix != "ae" or not (number.isascii() and number.isdigit()):
+                raise ValueError
+            if not 0 < int(number) <= MAX_DB_INT:
                 raise ValueError
             return int(number)
         except (ValueError, binascii.Error, UnicodeDecodeError):

@@ -339,7 +339,8 @@ class Instant(fields.Field):
         if moment.utcoffset() is None:
             raise ValidationError(f"Must include a UTC offset or 'Z', {example}.")
         first, last = PREVIEW_YEARS
-        if not first <= moment.astimezone(UTC).year <= last:
+        # The local year first: converting 9999-12-31T23:30-01:00 to UTC overflows.
+        if not first <= moment.year <= last or not first <= moment.astimezone(UTC).year <= last:
             raise ValidationError(f"Must lie between the years {first} and {last}.")
         return moment
 

@@ -1,3 +1,7 @@
+-- name: wait_for_key
+-- Let the claim wait as long as a statement may run: a concurrent retry waits for the first attempt instead of timing out on its lock.
+SELECT set_config('lock_timeout', %(wait_ms)s::text, true)
+
 -- name: claim_key
 -- Claim an Idempotency-Key for this request (or reclaim one older than 24 hours); no row means it is taken.
 INSERT INTO idempotency_keys (account_id, user_id, key, request_hash)

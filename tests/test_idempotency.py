@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 
+import psycopg
 import pytest
 
 
@@ -128,3 +130,29 @@ class TestIdempotencyKey:
         assert len({r.get_data() for r in results}) == 1
         assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in results) == 5
         assert names(tenant).count("Raced") == 1
+
+
+def test_a_retry_waits_for_a_slow_first_attempt_past_the_lock_timeout(tenant, database_url):
+    """While a first attempt holds its key for longer than DATABASE_LOCK_TIMEOUT_MS (2 s), the
+    retry waits for it instead of failing with 503; here the first attempt then fails (rolls
+    back), so the retry acts itself."""
+    holding = threading.Event()
+
+    def first_attempt():
+        with psycopg.connect(database_url) as other, other.transaction(force_rollback=True):
+            other.execute(
+                "INSERT INTO idempotency_keys (account_id, user_id, key, request_hash)"
+                " VALUES (%s, %s, 'slow', 'x')",
+                (tenant.account_id, tenant.user_id),
+            )
+            holding.set()
+            time.sleep(2.5)
+
+    holder = threading.Thread(target=first_attempt)
+    holder.start()
+    holding.wait(10)
+    started = time.monotonic()
+    response = tenant.post("queues/create", {"name": "Slow"}, headers={"Idempotency-Key": "slow"})
+    holder.join()
+    assert response.status_code == 201, response.get_json()
+    assert time.monotonic() - started > 2.0

@@ -186,3 +186,33 @@ class TestHealth:
         response = factory.client.get("/healthz")
         assert response.status_code == 200
         assert response.get_json() == {"status": "ok"}
+
+
+class TestReviewFindings:
+    def test_options_is_a_json_405(self, factory):
+        response = factory.client.options("/api/v1/workflow/queues")
+        error(response, 405, "method_not_allowed")
+        assert response.headers["Allow"] == "POST"
+
+    @pytest.mark.parametrize("content_type", [None, "text/plain", "application/json"])
+    def test_a_write_needs_a_body(self, tenant, content_type):
+        kw = {"content_type": content_type} if content_type else {}
+        response = tenant.post("queues/create", data=b"", **kw)
+        error(response, 400, "invalid_json")
+
+    def test_a_write_whose_fields_are_all_optional_still_needs_a_body(self, tenant):
+        error(tenant.post("business-hours/update", data=b""), 400, "invalid_json")
+        assert tenant.post("business-hours/update", {}).status_code == 200
+
+    def test_audit_cursor_beyond_64_bits_is_422(self, tenant):
+        import base64
+
+        cursor = base64.urlsafe_b64encode(b"ae:99999999999999999999").decode().rstrip("=")
+        err = error(tenant.post("audit-events", {"cursor": cursor}), 422, "validation_failed")
+        assert list(err["details"]["fields"]) == ["cursor"]
+
+    @pytest.mark.parametrize("start", ["9999-12-31T23:30:00-01:00", "0001-01-01T00:30:00+01:00"])
+    def test_preview_at_the_ends_of_the_calendar_is_422(self, tenant, start):
+        response = tenant.post("business-hours/preview", {"start": start, "minutes": 10})
+        err = error(response, 422, "validation_failed")
+        assert list(err["details"]["fields"]) == ["start"]

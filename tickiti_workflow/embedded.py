@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import locale
 import os
 import sys
 import tempfile
@@ -28,8 +29,18 @@ def start(data_dir: Path, cleanup_mode: str | None = None) -> str:
     pgdata = Path(data_dir).resolve() / "pgdata"
     first_start = not (pgdata / "PG_VERSION").exists()
     pgdata.mkdir(parents=True, exist_ok=True)
+    if first_start:
+        _utf8_ctype_for_initdb()
     server = pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
     _servers.append(server)
     if first_start:
         print(f"Started a new embedded PostgreSQL in {pgdata}", file=sys.stderr)
     return server.get_uri()
+
+
+def _utf8_ctype_for_initdb() -> None:
+    """initdb takes its LC_CTYPE from the environment; names compare ignoring case through
+    lower(), which folds only ASCII under a non-UTF-8 ctype such as plain "C"."""
+    current = (locale.setlocale(locale.LC_CTYPE) or "").upper().replace("UTF8", "UTF-8")
+    if "UTF-8" not in current:
+        os.environ["LC_ALL"] = "C.UTF-8"

@@ -67,6 +67,8 @@ def run(principal: Any, call: Callable[[], Any]) -> Response:
     ids = {"account_id": principal.account_id, "user_id": principal.user_id, "key": key}
     request_hash = _request_hash()
     with db.transaction() as cur:
+        wait_ms = current_app.config["SETTINGS"].statement_timeout_ms
+        sql.idempotency.wait_for_key.one(cur, wait_ms=wait_ms)
         if sql.idempotency.claim_key.one(cur, request_hash=request_hash, **ids) is None:
             stored = sql.idempotency.get_key.one(cur, **ids)
             if stored["request_hash"] != request_hash:

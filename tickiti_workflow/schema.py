@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import request
+from flask import g, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from .errors import ApiError
@@ -40,11 +40,13 @@ def _no_constants(name: str) -> Any:
     raise InvalidJson(f"{name} is not a JSON number.")
 
 
-def read_json_object() -> dict[str, Any]:
-    """The request body as a JSON object; an empty body counts as ``{}``."""
+def read_json_object(empty_ok: bool) -> dict[str, Any]:
+    """The request body as a JSON object; for a read endpoint an empty body counts as ``{}``."""
     raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
     if not raw.strip():
-        return {}
+        if empty_ok:
+            return {}
+        raise InvalidJson("The body must be a JSON object; this endpoint needs one.")
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType()
@@ -71,7 +73,9 @@ def body(schema_cls: type[Schema]) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return view(schema.load(read_json_object()), *args, **kwargs)
+            # SPEC §1: a list (read) endpoint accepts an empty body; a write needs its object.
+            empty_ok = not getattr(g, "write_request", False)
+            return view(schema.load(read_json_object(empty_ok)), *args, **kwargs)
 
         wrapper.body_schema = schema_cls
         return wrapper
