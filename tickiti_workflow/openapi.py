@@ -119,7 +119,7 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
         if str(ability).endswith(":write")
         else [],
         "requestBody": {
-            "required": False,
+            "required": str(ability).endswith(":write"),  # reads also accept an empty body
             "content": {"application/json": {"schema": view.body_schema}},
         },
         "responses": responses,
