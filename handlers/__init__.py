@@ -6,7 +6,16 @@ import os
 
 from flask import Flask
 
-from . import audit, escalations, health, interventions, openapi, queues, resolution_categories
+from . import (
+    audit,
+    business_hours,
+    escalations,
+    health,
+    interventions,
+    openapi,
+    queues,
+    resolution_categories,
+)
 
 PREFIX = "/api/v1/workflow"
 
@@ -14,7 +23,15 @@ PREFIX = "/api/v1/workflow"
 def register(app: Flask) -> None:
     """Mount every blueprint; the route table lives in each module, gate beside path."""
     app.register_blueprint(health.bp)
-    for module in (queues, resolution_categories, interventions, escalations, audit, openapi):
+    for module in (
+        queues,
+        resolution_categories,
+        interventions,
+        escalations,
+        business_hours,
+        audit,
+        openapi,
+    ):
         app.register_blueprint(module.bp, url_prefix=PREFIX)
     if os.environ.get("TICKITI_BENCH_ENDPOINTS") == "1":
         from . import bench  # ceilings for bench/run.py only: never mounted in production
