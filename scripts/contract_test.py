@@ -62,7 +62,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--max-examples", type=int, default=100)
     args, extra = parser.parse_known_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="tickiti-contract-")
