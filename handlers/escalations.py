@@ -18,7 +18,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.openapi import envelope, returns
+from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
     Empty,
@@ -240,11 +240,6 @@ class EscalationList(Schema):
 EscalationEnvelope = envelope("EscalationEnvelope", "escalation", Escalation)
 
 
-class EscalationDeleted(Schema):
-    deleted = fields.Boolean(required=True)
-    id = fields.Integer(required=True)
-
-
 # --- Views ------------------------------------------------------------------------------------
 
 
@@ -326,7 +321,7 @@ def update_escalation(payload):
 
 
 @bp.post("/escalations/delete")
-@returns(EscalationDeleted, errors=(404,))
+@returns(Deleted, errors=(404,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(EscalationDelete)
 def delete_escalation(payload):

@@ -23,7 +23,7 @@ from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
-from tickiti_workflow.openapi import envelope, returns
+from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
     Description,
@@ -254,11 +254,6 @@ InterventionList = envelope("InterventionList", "interventions", Intervention, m
 InterventionEnvelope = envelope("InterventionEnvelope", "intervention", Intervention)
 
 
-class InterventionDeleted(Schema):
-    deleted = Boolean(required=True)
-    id = Integer(required=True)
-
-
 class RemoteTokenMinted(Schema):
     intervention_id = Integer(required=True)
     # Null when an Idempotency-Key retry replays the response: the secret is shown once.
@@ -345,7 +340,7 @@ def update_intervention(payload):
 
 
 @bp.post("/interventions/delete")
-@returns(InterventionDeleted, errors=(404,))
+@returns(Deleted, errors=(404,))
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(InterventionRef)
 def delete_intervention(payload):

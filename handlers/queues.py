@@ -10,7 +10,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.openapi import envelope, returns
+from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Description,
     Empty,
@@ -65,9 +65,7 @@ QueueList = envelope("QueueList", "queues", Queue, many=True)
 QueueEnvelope = envelope("QueueEnvelope", "queue", Queue)
 
 
-class QueueDeleted(Schema):
-    deleted = fields.Boolean(required=True)
-    id = fields.Integer(required=True)
+class QueueDeleted(Deleted):
     moved = fields.Integer(required=True)
 
 

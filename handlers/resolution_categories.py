@@ -14,7 +14,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.openapi import envelope, returns
+from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Description,
     Empty,
@@ -79,9 +79,7 @@ ResolutionCategoryEnvelope = envelope(
 )
 
 
-class ResolutionCategoryDeleted(Schema):
-    deleted = fields.Boolean(required=True)
-    id = fields.Integer(required=True)
+class ResolutionCategoryDeleted(Deleted):
     recategorised = fields.Integer(required=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -24,7 +24,6 @@ class Tenant:
     token_id: int
     inbox_id: int
     plan: str = "pro"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def post(self, path: str, json: Any = None, *, token: str | None = None, headers=None, **kw):
         """POST to /api/v1/workflow/<path> as this tenant."""

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from flask import current_app, g, has_app_context
@@ -302,35 +303,30 @@ def yoyo_url(url: str) -> str:
     return "postgresql+psycopg://" + rest
 
 
-def _migrations():
-    from yoyo import read_migrations
+@contextmanager
+def _migration_backend(url: str) -> Iterator[tuple[Any, Any]]:
+    """yoyo's backend for ``url``, holding its migration lock, with every migration file."""
+    from yoyo import get_backend, read_migrations
 
-    return read_migrations(str(sql.MIGRATIONS))
+    backend = get_backend(yoyo_url(url))
+    try:
+        with backend.lock():
+            yield backend, read_migrations(str(sql.MIGRATIONS))
+    finally:
+        backend.connection.close()
 
 
 def migrate(url: str) -> int:
     """Apply every pending migration; return how many ran."""
-    from yoyo import get_backend
-
-    backend = get_backend(yoyo_url(url))
-    try:
-        with backend.lock():
-            pending = backend.to_apply(_migrations())
-            backend.apply_migrations(pending)
-            return len(pending)
-    finally:
-        backend.connection.close()
+    with _migration_backend(url) as (backend, migrations):
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+        return len(pending)
 
 
 def rollback_all(url: str) -> int:
     """Roll back every applied migration (used by the migration round-trip test)."""
-    from yoyo import get_backend
-
-    backend = get_backend(yoyo_url(url))
-    try:
-        with backend.lock():
-            applied = backend.to_rollback(_migrations())
-            backend.rollback_migrations(applied)
-            return len(applied)
-    finally:
-        backend.connection.close()
+    with _migration_backend(url) as (backend, migrations):
+        applied = backend.to_rollback(migrations)
+        backend.rollback_migrations(applied)
+        return len(applied)

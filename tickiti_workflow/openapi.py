@@ -60,6 +60,13 @@ def envelope(name: str, key: str, item: type[Schema], many: bool = False) -> typ
     return type(name, (Schema,), {key: field})
 
 
+class Deleted(Schema):
+    """What every delete answers; resources that move or re-categorise tickets add a count."""
+
+    deleted = fields.Boolean(required=True)
+    id = fields.Integer(required=True)
+
+
 class ErrorBody(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
