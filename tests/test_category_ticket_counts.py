@@ -100,12 +100,16 @@ class TestCounters:
             except BaseException as exc:
                 errors.append(exc)
 
+        survivors = list(kept)
+
         def api_deleter():
             try:
                 for i, c in enumerate(doomed):
                     body = {"id": c, "replace_with_id": kept[i % len(kept)]}
                     response = tenant.post("resolution-categories/delete", body)
                     assert response.status_code in (200, 503), response.get_json()
+                    if response.status_code == 503:  # a deadlock or lock timeout rolled it back
+                        survivors.append(c)
             except BaseException as exc:
                 errors.append(exc)
 
@@ -117,7 +121,7 @@ class TestCounters:
             t.join()
         assert errors == []
         assert listed_counts(tenant) == real_counts(factory, account)
-        assert set(listed_counts(tenant)) == set(kept)
+        assert set(listed_counts(tenant)) == set(survivors)
 
 
 class TestSingleWrites:
