@@ -16,6 +16,7 @@ from flask.json.provider import DefaultJSONProvider
 import handlers
 from tickiti_workflow import db, embedded, errors, logs
 from tickiti_workflow.config import Settings
+from tickiti_workflow.list_cache import ListCache
 from tickiti_workflow.schema import MAX_BODY_BYTES
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -63,6 +64,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         url = embedded.start(settings.data_dir)
         db.migrate(url)
     app.extensions["tickiti.db"] = db.Database(url, settings)
+    if settings.list_cache_mb > 0:
+        app.extensions["tickiti.list_cache"] = ListCache(settings.list_cache_mb * 1024 * 1024)
 
     errors.install(app)
     app.before_request(_start_request)

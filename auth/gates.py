@@ -48,6 +48,8 @@ class Principal:
     abilities: frozenset[str]
     features: frozenset[str]
     rate_limit: RateLimit
+    # The account's list epoch (migration 0011), None before its first change.
+    list_epoch: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ def authenticate() -> Principal:
         rate_limit=RateLimit(
             row["rate_limit_per_minute"], row["request_count"], max(1, row["window_reset"])
         ),
+        list_epoch=row["list_epoch"],
     )
     g.principal = principal
     if principal.rate_limit.used > principal.rate_limit.limit:

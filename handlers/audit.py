@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow.db import read_cursor
+from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import returns
 from tickiti_workflow.schema import MAX_DB_INT, Id, Int, StrictSchema, body
 
@@ -78,6 +79,7 @@ class AuditEventPage(Schema):
 @returns(AuditEventPage)
 @requires(Ability.WORKFLOW_READ)
 @body(AuditQuery)
+@cached_list
 def list_audit_events(payload):
     """List the account's audit events newest first (cursor pagination, filters)."""
     limit = payload["limit"]

@@ -18,6 +18,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
@@ -247,6 +248,7 @@ EscalationEnvelope = envelope("EscalationEnvelope", "escalation", Escalation)
 @returns(EscalationList)
 @requires(Ability.WORKFLOW_READ, feature=FEATURE)
 @body(Empty)
+@cached_list
 def list_escalations(_payload):
     """List escalations in position order, with the account's business hours."""
     account_id = current_principal().account_id

@@ -23,6 +23,7 @@ from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
+from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
@@ -277,6 +278,7 @@ def _token_state(intervention: dict) -> dict:
 @returns(InterventionList)
 @requires(Ability.WORKFLOW_READ, feature=FEATURE)
 @body(Empty)
+@cached_list
 def list_interventions(_payload):
     """List the account's interventions by name; token state only as a flag and hint."""
     with read_cursor() as cur:

@@ -10,6 +10,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Description,
@@ -138,6 +139,7 @@ def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: st
 @returns(QueueList)
 @requires(Ability.WORKFLOW_READ)
 @body(Empty)
+@cached_list
 def list_queues(_payload):
     """List queues with exact ticket counts, the built-in queue first, then by name."""
     with read_cursor() as cur:

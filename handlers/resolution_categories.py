@@ -14,6 +14,7 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Description,
@@ -87,6 +88,7 @@ class ResolutionCategoryDeleted(Deleted):
 @returns(ResolutionCategoryList)
 @requires(Ability.WORKFLOW_READ, feature=FEATURE)
 @body(Empty)
+@cached_list
 def list_categories(_payload):
     """List the account's resolution categories in position order, with exact ticket counts."""
     with read_cursor() as cur:

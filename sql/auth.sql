@@ -1,14 +1,15 @@
 -- name: authenticate
--- Resolve a token hash to token, owner, role, account, plan features and rate-limit window in one round trip; touch last_used_at at most once a minute.
+-- Resolve a token hash to token, owner, role, account, plan features, rate-limit window and the account's list epoch in one round trip; touch last_used_at at most once a minute.
 WITH found AS (
     SELECT t.id AS token_id, t.abilities, u.account_id, u.id AS user_id, u.role, u.active,
-           p.features, p.rate_limit_per_minute,
+           p.features, p.rate_limit_per_minute, le.epoch AS list_epoch,
            t.revoked_at IS NOT NULL AS revoked,
            t.expires_at IS NOT NULL AND t.expires_at <= now() AS expired
     FROM api_tokens t
     JOIN users u ON u.account_id = t.account_id AND u.id = t.user_id
     JOIN accounts a ON a.id = t.account_id
     JOIN plans p ON p.code = a.plan_code
+    LEFT JOIN account_list_epochs le ON le.account_id = t.account_id
     WHERE t.token_hash = %(token_hash)s
 ), valid AS (
     SELECT token_id FROM found WHERE NOT revoked AND NOT expired AND active
@@ -28,7 +29,7 @@ WITH found AS (
     RETURNING request_count, window_start
 )
 SELECT f.token_id, f.abilities, f.account_id, f.user_id, f.role, f.active, f.features,
-       f.revoked, f.expired, f.rate_limit_per_minute,
+       f.revoked, f.expired, f.rate_limit_per_minute, f.list_epoch,
        c.request_count,
        ceil(extract(epoch FROM c.window_start + interval '1 minute' - now()))::int AS window_reset
 FROM found f

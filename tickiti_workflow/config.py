@@ -67,6 +67,8 @@ class Settings:
     # ``options`` (PgBouncer rejects them), no server-side prepared statements, and the timeouts
     # are set with SET LOCAL inside each transaction instead (see db.py).
     pgbouncer: bool = False
+    # Rendered list responses kept per worker (tickiti_workflow/list_cache.py); 0 turns it off.
+    list_cache_mb: int = 32
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -86,4 +88,5 @@ class Settings:
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             lock_timeout_ms=_int(env, "DATABASE_LOCK_TIMEOUT_MS", 2000),
             pgbouncer=pgbouncer_in_url or _bool(env, "DATABASE_PGBOUNCER"),
+            list_cache_mb=_int(env, "LIST_CACHE_MB", 32),
         )

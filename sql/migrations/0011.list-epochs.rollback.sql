@@ -1,0 +1,10 @@
+DROP TRIGGER audit_events_list_epoch ON audit_events;
+DROP TRIGGER business_hours_list_epoch ON business_hours;
+DROP TRIGGER escalations_list_epoch ON escalations;
+DROP TRIGGER interventions_list_epoch ON interventions;
+DROP TRIGGER resolution_category_ticket_counts_list_epoch ON resolution_category_ticket_counts;
+DROP TRIGGER resolution_categories_list_epoch ON resolution_categories;
+DROP TRIGGER queue_ticket_counts_list_epoch ON queue_ticket_counts;
+DROP TRIGGER queues_list_epoch ON queues;
+DROP FUNCTION bump_list_epoch();
+DROP TABLE account_list_epochs;
