@@ -27,6 +27,7 @@ import platform
 import shutil
 import signal
 import socket
+import statistics
 import string
 import subprocess
 import sys
@@ -160,7 +161,9 @@ def free_port() -> int:
 class Server:
     """gunicorn as the Procfile runs it, with the given worker model."""
 
-    def __init__(self, url: str, workers: int, threads: int, pool: int, worker_class="gthread"):
+    def __init__(
+        self, url: str, workers: int, threads: int, pool: int, worker_class="gthread", **extra
+    ):
         self.port = free_port()
         self.label = f"{worker_class} {workers}×{threads}, pool {pool}"
         env = {
@@ -171,6 +174,7 @@ class Server:
             "GUNICORN_THREADS": str(threads),
             "DATABASE_POOL_SIZE": str(pool),
             "TICKITI_BENCH_ENDPOINTS": "1",
+            **extra,
         }
         if worker_class != "gthread":
             env["GUNICORN_CMD_ARGS"] = f"--worker-class {worker_class}"
@@ -235,8 +239,8 @@ def wrk(
     **env: str,
 ) -> dict:
     cmd = [
-        wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-        "-s", str(BENCH / "wrk.lua"), server.base,
+        wrk_bin, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+        "--timeout", "10s", "-s", str(BENCH / "wrk.lua"), server.base,
     ]  # fmt: skip
     proc = subprocess.run(
         cmd,
@@ -307,20 +311,72 @@ def endpoints(f: dict) -> list[tuple[str, str, str, dict]]:
 # --- the parts of the run ---------------------------------------------------------------------
 
 
-def endpoint_table(wrk_bin, server, f, args) -> list[dict]:
-    results = []
-    for name, kind, path, env in endpoints(f):
-        r = measure(wrk_bin, server, path, args, **env)
-        results.append({"name": name, "kind": kind, **r})
+def warm(wrk_bin, server, path, args, env) -> None:
+    """Warm up until every token has been used several times (or 60 s): statements prepared on
+    every pooled connection, list caches filled in every worker, as in steady service."""
+    tokens = sum(len(env.get(k, "").split(",")) for k in ("BENCH_TOKENS", "BENCH_PAIRS"))
+    done, started = 0, time.monotonic()
+    while True:
+        done += wrk(wrk_bin, server, path, args.warmup, args.connections, **env)["requests"]
+        if done >= 4 * tokens or time.monotonic() - started > 60:
+            return
+
+
+def endpoint_table(wrk_bin, server, f, args, only_kinds=None) -> list[dict]:
+    """Every endpoint in ``args.rounds`` rounds, each run right after a run of the stack
+    ceiling: the ratio to the ceiling is the median of these paired ratios, so the drifts of a
+    shared machine (the same cell moves by 2× within a minute here) fall out of the ratio.
+    The other columns are medians over the rounds."""
+    todo = [e for e in endpoints(f) if only_kinds is None or e[1] in only_kinds]
+    for _name, kind, path, env in todo:
+        if kind == "list":
+            warm(wrk_bin, server, path, args, env)
+        else:
+            wrk(wrk_bin, server, path, args.warmup, args.connections, **env)
+    (empty_name, _, empty_path, _), (stack_name, _, stack_path, _) = todo[:2]
+    runs: dict[str, list[dict]] = {name: [] for name, *_ in todo}
+
+    def run(name, path, env, paired_with=None):
+        r = wrk(wrk_bin, server, path, args.duration, args.connections, **env)
+        if paired_with is not None:
+            r["vs_stack"] = r["rps"] / paired_with["rps"]
+        runs[name].append(r)
         print(
             f"  {name:<40} {r['rps']:>8.0f} req/s  p50 {r['p50_ms']:6.2f} ms"
-            f"  p99 {r['p99_ms']:6.2f} ms  errors {r['errors']}",
+            f"  p99 {r['p99_ms']:6.2f} ms  errors {r['errors']}"
+            + (f"  ({r['vs_stack']:.0%} of SELECT 1 just before)" if paired_with else ""),
             flush=True,
         )
-    empty, select1 = results[0]["rps"], results[1]["rps"]
-    for r in results:
-        r["vs_framework"] = r["rps"] / empty
-        r["vs_stack"] = r["rps"] / select1
+        return r
+
+    for i in range(args.rounds):
+        print(f"  -- round {i + 1} of {args.rounds}", flush=True)
+        empty = run(empty_name, empty_path, {})
+        run(stack_name, stack_path, {}, paired_with=None)["vs_stack"] = 1.0
+        for name, _kind, path, env in todo[2:]:
+            ceiling = wrk(wrk_bin, server, stack_path, args.duration, args.connections)
+            r = run(name, path, env, paired_with=ceiling)
+            r["vs_framework"] = r["rps"] / empty["rps"]
+        runs[stack_name][-1]["vs_framework"] = runs[stack_name][-1]["rps"] / empty["rps"]
+        empty["vs_framework"] = 1.0
+        empty["vs_stack"] = empty["rps"] / runs[stack_name][-1]["rps"]
+    results = []
+    for name, kind, _path, _env in todo:
+        rs = runs[name]
+        results.append(
+            {
+                "name": name,
+                "kind": kind,
+                "rps": statistics.median(r["rps"] for r in rs),
+                "p50_ms": statistics.median(r["p50_ms"] for r in rs),
+                "p99_ms": statistics.median(r["p99_ms"] for r in rs),
+                "errors": sum(r["errors"] for r in rs),
+                "rounds_rps": [round(r["rps"]) for r in rs],
+                "vs_framework": statistics.median(r["vs_framework"] for r in rs),
+                "vs_stack": statistics.median(r["vs_stack"] for r in rs),
+                "rounds_vs_stack": [round(r["vs_stack"], 2) for r in rs],
+            }
+        )
     return results
 
 
@@ -433,6 +489,26 @@ def machine(url: str) -> dict:
     }
 
 
+def endpoint_rows(results: list[dict]) -> list[str]:
+    lines = [
+        "| endpoint | req/s | p50 ms | p99 ms | vs `{}` | vs `SELECT 1` | errors "
+        "| per round: req/s (vs `SELECT 1`) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
+            f"| {r['vs_framework']:.0%} | {r['vs_stack']:.0%} | {r['errors']} "
+            + " | "
+            + ", ".join(
+                f"{rps} ({ratio:.0%})"
+                for rps, ratio in zip(r["rounds_rps"], r["rounds_vs_stack"], strict=True)
+            )
+            + " |"
+        )
+    return lines
+
+
 def markdown(report: dict) -> str:
     lines = []
     m = report["machine"]
@@ -442,21 +518,25 @@ def markdown(report: dict) -> str:
         f"Python {m['python']}, {m['wrk']}; load average at start "
         f"{', '.join(f'{x:.2f}' for x in m['loadavg_at_start'])}.",
         "",
-        f"Server: {report['server']}; wrk {report['connections']} connections, 1 thread, "
-        f"{report['warmup']} s warm-up + {report['duration']} s measured per endpoint.",
+        f"Server: {report['server']}; wrk {report['connections']} connections, 1 thread; "
+        f"warm-up {report['warmup']} s per endpoint (lists: until every token was used 4 "
+        f"times), then {report['rounds']} rounds of {report['duration']} s runs, each "
+        "endpoint's run right after a `SELECT 1` run; req/s and latencies are medians over "
+        "the rounds, `vs SELECT 1` the median of the paired ratios.",
         "",
-        "| endpoint | req/s | p50 ms | p99 ms | vs `{}` | vs `SELECT 1` | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in report["endpoints"]:
-        lines.append(
-            f"| {r['name']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
-            f"| {r['vs_framework']:.0%} | {r['vs_stack']:.0%} | {r['errors']} |"
-        )
+    lines += endpoint_rows(report["endpoints"])
+    lines += [
+        "",
+        "The same lists with the list cache off (`LIST_CACHE_MB=0`: every list rendered "
+        "afresh, as right after a change), against this server's own ceilings:",
+        "",
+    ]
+    lines += endpoint_rows(report["cold"])
     q = report["queue_ratio"]
     lines += [
         "",
-        f"Queue list, one client: 1M-ticket account p50 {q['big']['p50_ms']:.2f} ms, "
+        f"Queue list, cache off, one client: 1M-ticket account p50 {q['big']['p50_ms']:.2f} ms, "
         f"ticketless twin p50 {q['twin']['p50_ms']:.2f} ms → ratio {q['ratio_p50']:.2f} "
         f"(mean-latency ratio {q['ratio_mean']:.2f}).",
     ]
@@ -486,7 +566,8 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100k tickets, 3 s runs")
-    parser.add_argument("--duration", type=float, help="measured seconds per endpoint (10)")
+    parser.add_argument("--rounds", type=int, help="interleaved measured rounds (3)")
+    parser.add_argument("--duration", type=float, help="measured seconds per round (4)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds per endpoint (2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--no-models", action="store_true", help="skip the worker models")
@@ -494,7 +575,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--markdown", type=Path, help="also write the report here")
     args = parser.parse_args()
-    args.duration = args.duration or (3 if args.quick else 10)
+    args.rounds = args.rounds or (2 if args.quick else 3)
+    args.duration = args.duration or (2 if args.quick else 4)
     args.warmup = args.warmup or (1 if args.quick else 2)
     scale = {
         "big_tickets": 100_000 if args.quick else 1_000_000,
@@ -510,7 +592,8 @@ def main() -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = with_dbname(admin, name)
     report: dict = {"machine": machine(admin), "scale": scale, "connections": args.connections,
-                    "warmup": args.warmup, "duration": args.duration}  # fmt: skip
+                    "warmup": args.warmup, "duration": args.duration,
+                    "rounds": args.rounds}  # fmt: skip
     try:
         db.migrate(url)
         build_data(url, scale)
@@ -520,9 +603,17 @@ def main() -> None:
         try:
             print(f"endpoints ({server.label}):", flush=True)
             report["endpoints"] = endpoint_table(wrk_bin, server, f, args)
+            report["move"] = move_100k(server, f, scale["bulk_tickets"])
+        finally:
+            server.stop()
+        # Every list rendered afresh: what a list costs right after a change, and the proof
+        # that listing queues does not grow with the account's tickets.
+        server = Server(url, workers=2, threads=4, pool=4, LIST_CACHE_MB="0")
+        try:
+            print(f"endpoints, list cache off ({server.label}, LIST_CACHE_MB=0):", flush=True)
+            report["cold"] = endpoint_table(wrk_bin, server, f, args, ("ceiling", "list"))
             report["queue_ratio"] = queue_list_ratio(wrk_bin, server, f, args)
             print(f"  queue list 1M/twin p50 ratio {report['queue_ratio']['ratio_p50']:.2f}")
-            report["move"] = move_100k(server, f, scale["bulk_tickets"])
         finally:
             server.stop()
         report["engine"] = engine()

@@ -1,0 +1,1 @@
+ALTER FUNCTION api_time(timestamptz) IMMUTABLE;
