@@ -7,4 +7,6 @@ DROP TRIGGER resolution_categories_list_epoch ON resolution_categories;
 DROP TRIGGER queue_ticket_counts_list_epoch ON queue_ticket_counts;
 DROP TRIGGER queues_list_epoch ON queues;
 DROP FUNCTION bump_list_epoch();
+DROP TRIGGER accounts_create_list_epoch ON accounts;
+DROP FUNCTION accounts_create_list_epoch();
 DROP TABLE account_list_epochs;

@@ -15,6 +15,16 @@ CREATE TABLE account_list_epochs (
 
 INSERT INTO account_list_epochs (account_id) SELECT id FROM accounts;
 
+-- Every new account gets its epoch row (an account without one is simply never cached).
+CREATE FUNCTION accounts_create_list_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO account_list_epochs (account_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_create_list_epoch AFTER INSERT ON accounts
+    FOR EACH ROW EXECUTE FUNCTION accounts_create_list_epoch();
+
 CREATE FUNCTION bump_list_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     account bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.account_id ELSE NEW.account_id END;
@@ -23,9 +33,7 @@ BEGIN
     IF current_setting(marker, true) = 'bumped' THEN
         RETURN NULL;
     END IF;
-    INSERT INTO account_list_epochs AS e (account_id, epoch)
-    SELECT account, 1 WHERE EXISTS (SELECT 1 FROM accounts WHERE id = account)
-    ON CONFLICT (account_id) DO UPDATE SET epoch = e.epoch + 1;
+    UPDATE account_list_epochs SET epoch = epoch + 1 WHERE account_id = account;
     PERFORM set_config(marker, 'bumped', true);
     RETURN NULL;
 END
