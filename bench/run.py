@@ -566,6 +566,7 @@ def markdown(report: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100k tickets, 3 s runs")
+    parser.add_argument("--workers", type=int, default=1, help="WEB_CONCURRENCY (1)")
     parser.add_argument("--rounds", type=int, help="interleaved measured rounds (3)")
     parser.add_argument("--duration", type=float, help="measured seconds per round (4)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds per endpoint (2)")
@@ -598,8 +599,12 @@ def main() -> None:
         db.migrate(url)
         build_data(url, scale)
         f = fixtures(url)
-        server = Server(url, workers=2, threads=4, pool=4)
-        report["server"] = server.label + " (the defaults: WEB_CONCURRENCY=2, GUNICORN_THREADS=4)"
+        # One web process (one core, as the sizing rule gives a process per core) and the other
+        # core left to PostgreSQL and wrk, as if the database ran on its own server. With two
+        # processes, wrk's keep-alive connections split unevenly between them at random and the
+        # same cell moves 3x from one second to the next (docs/PERFORMANCE.md).
+        server = Server(url, workers=args.workers, threads=4, pool=4)
+        report["server"] = server.label + f" (WEB_CONCURRENCY={args.workers}, GUNICORN_THREADS=4)"
         try:
             print(f"endpoints ({server.label}):", flush=True)
             report["endpoints"] = endpoint_table(wrk_bin, server, f, args)
@@ -608,7 +613,7 @@ def main() -> None:
             server.stop()
         # Every list rendered afresh: what a list costs right after a change, and the proof
         # that listing queues does not grow with the account's tickets.
-        server = Server(url, workers=2, threads=4, pool=4, LIST_CACHE_MB="0")
+        server = Server(url, workers=args.workers, threads=4, pool=4, LIST_CACHE_MB="0")
         try:
             print(f"endpoints, list cache off ({server.label}, LIST_CACHE_MB=0):", flush=True)
             report["cold"] = endpoint_table(wrk_bin, server, f, args, ("ceiling", "list"))

@@ -1,6 +1,7 @@
 """Every endpoint of every resource costs a fixed number of SQL round trips, the same for a
 small account as for a large one (many objects, many tickets, long audit history); reads cost
-the authentication statement plus one query."""
+the authentication statement plus one query (a list repeated while nothing it shows changed
+costs the authentication statement alone: tests/test_list_cache.py)."""
 
 from __future__ import annotations
 
