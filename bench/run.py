@@ -8,14 +8,15 @@
 2. Starts the service under gunicorn exactly as the Procfile does (gunicorn.conf.py,
    'app:create_app()'), plus TICKITI_BENCH_ENDPOINTS=1 for the two ceiling endpoints.
 3. Drives every read endpoint and the main write endpoints with wrk (installed with apt-get if
-   absent): a warm-up, then a fixed measured run each; prints requests/s, p50 and p99 beside
-   the framework ceiling (POST /bench/empty → {}) and the stack ceiling (POST /bench/select1 →
-   one SELECT 1 through the same pool), measured in the same run on the same configuration.
+   absent): a warm-up, then rounds in which each endpoint's run follows a run of the stack
+   ceiling (POST /bench/select1 → one SELECT 1 through the same pool); prints requests/s, p50
+   and p99 beside it and the framework ceiling (POST /bench/empty → {}), measured in the same
+   run on the same configuration; then the lists again on a server with the list cache off.
 4. Times listing queues for the 1M-ticket account against its ticketless twin, moving 100,000
    tickets (with history rows) through the API, and the business-time engine; compares
    gunicorn worker models; drops the database.
 
-Everything is bounded: about 8 minutes in full, about 2 with --quick.
+Everything is bounded: about 20 minutes in full, about 5 with --quick.
 """
 
 from __future__ import annotations
