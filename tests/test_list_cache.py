@@ -7,6 +7,8 @@ another's list."""
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -168,11 +170,15 @@ def test_api_writes_reach_the_next_list(furnished):
     assert "Invoices" in names and "Billing" not in names
 
 
+def last_epoch(factory) -> int:
+    return factory.sql("SELECT last_value FROM account_list_epoch_seq")[0]["last_value"]
+
+
 def test_a_transaction_bumps_the_epoch_once_and_a_rollback_not_at_all(
     furnished, factory, database_url
 ):
     t = furnished
-    start = epoch(factory, t.account_id)
+    start = last_epoch(factory)
     with psycopg.connect(database_url) as conn:
         for _ in range(3):
             conn.execute(
@@ -181,11 +187,105 @@ def test_a_transaction_bumps_the_epoch_once_and_a_rollback_not_at_all(
                 (t.account_id, t.ids["queue"]),
             )
         conn.execute("UPDATE queues SET description = 'x' WHERE account_id = %s", (t.account_id,))
+    assert last_epoch(factory) == start + 1
     assert epoch(factory, t.account_id) == start + 1
     with psycopg.connect(database_url) as conn:
         conn.execute("UPDATE queues SET description = 'y' WHERE account_id = %s", (t.account_id,))
         conn.rollback()
-    assert epoch(factory, t.account_id) == start + 1
+    assert last_epoch(factory) == start + 1
+
+
+def test_transactions_across_accounts_in_opposite_orders_do_not_deadlock(factory, database_url):
+    a, b = factory.tenant(), factory.tenant()
+    # Two transactions write disjoint rows of the same two accounts in opposite orders: only
+    # the accounts' epoch rows are shared, and they are locked in account order at commit.
+    plans = (
+        [(a.account_id, a.queue()["id"]), (b.account_id, b.queue()["id"])],
+        [(b.account_id, b.inbox_id), (a.account_id, a.inbox_id)],
+    )
+    errors: list[str] = []
+
+    def write(plan, barrier):
+        with psycopg.connect(database_url) as conn:
+            try:
+                for account, queue in plan:
+                    conn.execute(
+                        "UPDATE queues SET description = description || 'x'"
+                        " WHERE account_id = %s AND id = %s",
+                        (account, queue),
+                    )
+                barrier.wait(timeout=10)
+                conn.commit()
+            except Exception as exc:  # any failure is the finding
+                errors.append(type(exc).__name__)
+
+    for _ in range(20):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=write, args=(plan, barrier)) for plan in plans]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+
+
+def test_a_transaction_over_many_accounts_bumps_them_all(furnished, factory, database_url):
+    t = furnished
+    t.ok("queues", {})
+    many = [
+        r["id"]
+        for r in factory.sql(
+            "INSERT INTO accounts (name, plan_code)"
+            " SELECT 'Many ' || n, 'pro' FROM generate_series(1, 300) n RETURNING id"
+        )
+    ]
+    before = {
+        r["account_id"]: r["epoch"]
+        for r in factory.sql(
+            "SELECT account_id, epoch FROM account_list_epochs WHERE account_id = ANY(%s)",
+            ([*many, t.account_id],),
+        )
+    }
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE queues SET description = 'All of them' WHERE account_id = ANY(%s)",
+            ([*many, t.account_id],),
+        )
+        # too many to list: the transaction bumps every account at commit
+        assert conn.execute("SELECT current_setting('tickiti.list_accounts')").fetchone()[0] == "*"
+    after = {
+        r["account_id"]: r["epoch"]
+        for r in factory.sql(
+            "SELECT account_id, epoch FROM account_list_epochs WHERE account_id = ANY(%s)",
+            ([*many, t.account_id],),
+        )
+    }
+    assert len(after) == 301 and all(after[k] != before[k] for k in after)
+    assert {q["description"] for q in t.ok("queues", {})["queues"]} == {"All of them"}
+
+
+def test_truncate_bumps_every_account(furnished, factory, database_url):
+    t = furnished
+    start = epoch(factory, t.account_id)
+    with psycopg.connect(database_url) as conn:  # rolled back: the other tests keep their events
+        conn.execute("TRUNCATE audit_events")
+        bumped = conn.execute(
+            "SELECT epoch FROM account_list_epochs WHERE account_id = %s", (t.account_id,)
+        ).fetchone()[0]
+        conn.rollback()
+    assert bumped != start
+
+
+def test_changes_in_replica_mode_reach_the_next_list(furnished, factory, database_url):
+    t = furnished
+    t.ok("queues", {})
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(
+            "UPDATE queues SET name = 'Replicated' WHERE account_id = %s AND id = %s",
+            (t.account_id, t.ids["queue"]),
+        )
+    assert "Replicated" in [q["name"] for q in t.ok("queues", {})["queues"]]
 
 
 def test_an_account_without_an_epoch_is_never_served_from_the_cache(
@@ -267,9 +367,26 @@ class TestListCache:
         assert cache.get(("c",), 1) is None
         assert cache._bytes <= 80
 
+    def test_forgetting_after_an_outage(self):
+        cache = ListCache(80)
+        cache.put(("a",), 1, b"one")
+        cache.forget_after_outage(0)
+        assert cache.get(("a",), 1) == b"one"
+        cache.forget_after_outage(1)
+        assert cache.get(("a",), 1) is None and len(cache) == 0
+
     def test_a_body_over_an_eighth_of_the_cache_is_not_kept(self):
         cache = ListCache(80)
         cache.put(("big",), 1, b"x" * 11)
         assert cache.get(("big",), 1) is None
         cache.put(("small",), 1, b"x" * 10)
         assert cache.get(("small",), 1) == b"x" * 10
+
+
+def test_an_outage_of_the_database_empties_the_cache(furnished, app, round_trips):
+    t = furnished
+    t.ok("queues", {})
+    assert round_trips(lambda: t.post("queues", {})) == 1
+    app.extensions["tickiti.db"].outages += 1  # as when a connection attempt failed
+    assert round_trips(lambda: t.post("queues", {})) == 2
+    assert round_trips(lambda: t.post("queues", {})) == 1

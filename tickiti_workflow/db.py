@@ -120,6 +120,9 @@ class Database:
         self._lock = threading.Lock()
         # monotonic time of the last failed connection attempt, None once one succeeds
         self.down_since: float | None = None
+        # How many times the database became unreachable: a list cache forgets what it rendered
+        # before an outage (a restore or a failover may have lost commits, and epochs with them).
+        self.outages = 0
 
     @property
     def pool(self) -> ConnectionPool:
@@ -145,6 +148,7 @@ class Database:
                 except psycopg.OperationalError:
                     if database.down_since is None:
                         database.down_since = time.monotonic()
+                        database.outages += 1
                     raise
                 database.down_since = None
                 return conn

@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app, request
 
 from auth import current_principal
+from tickiti_workflow import db
 
 
 class ListCache:
@@ -34,6 +35,7 @@ class ListCache:
         self._entries: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self.outages_seen = 0
 
     def get(self, key: tuple, epoch: int) -> bytes | None:
         with self._lock:
@@ -56,6 +58,15 @@ class ListCache:
                 _, (_, evicted) = self._entries.popitem(last=False)
                 self._bytes -= len(evicted)
 
+    def forget_after_outage(self, outages: int) -> None:
+        """Drop everything once the database has been unreachable since the last call: a
+        restore or failover behind the outage may have lost commits, and epochs with them."""
+        if outages != self.outages_seen:
+            with self._lock:
+                self._entries.clear()
+                self._bytes = 0
+                self.outages_seen = outages
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -73,6 +84,7 @@ def cached_list(view: Callable) -> Callable:
         epoch = principal.list_epoch
         if cache is None or epoch is None:
             return view(payload, *args, **kwargs)
+        cache.forget_after_outage(db.database().outages)
         key = (principal.account_id, request.path, json.dumps(payload, sort_keys=True, default=str))
         body = cache.get(key, epoch)
         if body is None:
