@@ -48,7 +48,7 @@ class Principal:
     abilities: frozenset[str]
     features: frozenset[str]
     rate_limit: RateLimit
-    # The account's list epoch (migration 0011), None before its first change.
+    # The account's list epoch (migration 0011); None if the account has no epoch row.
     list_epoch: int | None = None
 
 

@@ -353,14 +353,13 @@ def endpoint_table(wrk_bin, server, f, args, only_kinds=None) -> list[dict]:
     for i in range(args.rounds):
         print(f"  -- round {i + 1} of {args.rounds}", flush=True)
         empty = run(empty_name, empty_path, {})
-        run(stack_name, stack_path, {}, paired_with=None)["vs_stack"] = 1.0
+        stack = run(stack_name, stack_path, {})
+        empty.update(vs_framework=1.0, vs_stack=empty["rps"] / stack["rps"])
+        stack.update(vs_framework=stack["rps"] / empty["rps"], vs_stack=1.0)
         for name, _kind, path, env in todo[2:]:
             ceiling = wrk(wrk_bin, server, stack_path, args.duration, args.connections)
             r = run(name, path, env, paired_with=ceiling)
             r["vs_framework"] = r["rps"] / empty["rps"]
-        runs[stack_name][-1]["vs_framework"] = runs[stack_name][-1]["rps"] / empty["rps"]
-        empty["vs_framework"] = 1.0
-        empty["vs_stack"] = empty["rps"] / runs[stack_name][-1]["rps"]
     results = []
     for name, kind, _path, _env in todo:
         rs = runs[name]

@@ -19,9 +19,16 @@ LISTS = ["queues", "resolution-categories", "interventions", "escalations", "aud
 URL = "https://actions.example.com/hook"
 
 
+def epochs(factory, account_ids: list[int]) -> dict[int, int]:
+    rows = factory.sql(
+        "SELECT account_id, epoch FROM account_list_epochs WHERE account_id = ANY(%s)",
+        (account_ids,),
+    )
+    return {r["account_id"]: r["epoch"] for r in rows}
+
+
 def epoch(factory, account_id: int) -> int | None:
-    row = factory.sql("SELECT epoch FROM account_list_epochs WHERE account_id = %s", (account_id,))
-    return row[0]["epoch"] if row else None
+    return epochs(factory, [account_id]).get(account_id)
 
 
 @pytest.fixture
@@ -239,13 +246,7 @@ def test_a_transaction_over_many_accounts_bumps_them_all(furnished, factory, dat
             " SELECT 'Many ' || n, 'pro' FROM generate_series(1, 300) n RETURNING id"
         )
     ]
-    before = {
-        r["account_id"]: r["epoch"]
-        for r in factory.sql(
-            "SELECT account_id, epoch FROM account_list_epochs WHERE account_id = ANY(%s)",
-            ([*many, t.account_id],),
-        )
-    }
+    before = epochs(factory, [*many, t.account_id])
     with psycopg.connect(database_url) as conn:
         conn.execute(
             "UPDATE queues SET description = 'All of them' WHERE account_id = ANY(%s)",
@@ -253,13 +254,7 @@ def test_a_transaction_over_many_accounts_bumps_them_all(furnished, factory, dat
         )
         # too many to list: the transaction bumps every account at commit
         assert conn.execute("SELECT current_setting('tickiti.list_accounts')").fetchone()[0] == "*"
-    after = {
-        r["account_id"]: r["epoch"]
-        for r in factory.sql(
-            "SELECT account_id, epoch FROM account_list_epochs WHERE account_id = ANY(%s)",
-            ([*many, t.account_id],),
-        )
-    }
+    after = epochs(factory, [*many, t.account_id])
     assert len(after) == 301 and all(after[k] != before[k] for k in after)
     assert {q["description"] for q in t.ok("queues", {})["queues"]} == {"All of them"}
 
