@@ -48,8 +48,9 @@ class Principal:
     abilities: frozenset[str]
     features: frozenset[str]
     rate_limit: RateLimit
-    # The account's list epoch (migration 0011); None if the account has no epoch row.
-    list_epoch: int | None = None
+    # The state of what the account's lists show: its list epoch (migration 0011) and how many
+    # ticket count changes wait to be folded (0013); None if the account has no epoch row.
+    list_epoch: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

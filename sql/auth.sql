@@ -1,8 +1,13 @@
 -- name: authenticate
--- Resolve a token hash to token, owner, role, account, plan features, rate-limit window and the account's list epoch in one round trip; touch last_used_at at most once a minute.
+-- Resolve a token hash to token, owner, role, account, plan features, rate-limit window and the account's list state (epoch and unfolded ticket count changes) in one round trip; touch last_used_at at most once a minute.
 WITH found AS (
     SELECT t.id AS token_id, t.abilities, u.account_id, u.id AS user_id, u.role, u.active,
-           p.features, p.rate_limit_per_minute, le.epoch AS list_epoch,
+           p.features, p.rate_limit_per_minute,
+           -- Between two folds an account's count changes only grow in number, so the epoch
+           -- and that number name one state of everything its lists show (migration 0013).
+           le.epoch::text || '.' || (
+               SELECT count(*) FROM ticket_count_changes c WHERE c.account_id = t.account_id
+           ) AS list_epoch,
            t.revoked_at IS NOT NULL AS revoked,
            t.expires_at IS NOT NULL AND t.expires_at <= now() AS expired
     FROM api_tokens t

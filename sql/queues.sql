@@ -4,7 +4,7 @@ SELECT q.id, q.name, q.description, q.is_builtin,
        c.ticket_count, c.open_ticket_count,
        q.version, api_time(q.created_at) AS created_at, api_time(q.updated_at) AS updated_at
 FROM queues q
-JOIN queue_ticket_counts c ON c.account_id = q.account_id AND c.queue_id = q.id
+JOIN queue_ticket_counts_now(%(account_id)s) c ON c.queue_id = q.id
 WHERE q.account_id = %(account_id)s
 ORDER BY q.is_builtin DESC, lower(q.name), q.id
 
@@ -14,7 +14,7 @@ SELECT q.id, q.name, q.description, q.is_builtin,
        c.ticket_count, c.open_ticket_count,
        q.version, q.created_at, q.updated_at
 FROM queues q
-JOIN queue_ticket_counts c ON c.account_id = q.account_id AND c.queue_id = q.id
+JOIN queue_ticket_counts_now(%(account_id)s) c ON c.queue_id = q.id
 WHERE q.account_id = %(account_id)s AND q.id = %(queue_id)s
 
 -- name: create_queue
@@ -46,23 +46,45 @@ ORDER BY id
 FOR KEY SHARE
 
 -- name: count_queue_tickets
--- How many tickets a queue holds (its counter, exact since the queue row is locked).
+-- How many tickets a queue holds (exact without a scan; stable while the queue row is locked).
 SELECT ticket_count
-FROM queue_ticket_counts
-WHERE account_id = %(account_id)s AND queue_id = %(queue_id)s
+FROM queue_ticket_counts_now(%(account_id)s)
+WHERE queue_id = %(queue_id)s
+
+-- name: count_set_based
+-- Make this transaction's ticket statements count their own changes (the row trigger stands down).
+SELECT set_config('tickiti.counting', 'statement', true)
 
 -- name: move_tickets
--- Move all (ticket_ids null) or the listed tickets of a queue, writing a history row for each; report ids that did not move.
-WITH moved AS (
-    UPDATE tickets
+-- Move the listed tickets of a queue, or up to %(limit)s of all of them (null: all), writing one history row and set-based count changes; report listed ids that did not move.
+WITH picked AS (
+    -- Two branches, so that each keeps its index whatever the parameters: listed ids by key,
+    -- or the queue's tickets through its index. The UPDATE locks each row and re-checks it.
+    SELECT id FROM tickets
+    WHERE account_id = %(account_id)s AND id = ANY(%(ticket_ids)s::bigint[])
+    UNION ALL
+    (SELECT id FROM tickets
+     WHERE %(ticket_ids)s::bigint[] IS NULL
+       AND account_id = %(account_id)s AND queue_id = %(from_queue_id)s
+     LIMIT %(limit)s::bigint)
+), moved AS (
+    UPDATE tickets t
     SET queue_id = %(to_queue_id)s, updated_at = now()
-    WHERE account_id = %(account_id)s AND queue_id = %(from_queue_id)s
-      AND (%(ticket_ids)s::bigint[] IS NULL OR id = ANY(%(ticket_ids)s::bigint[]))
-    RETURNING id
+    WHERE t.account_id = %(account_id)s AND t.id = ANY(ARRAY(SELECT id FROM picked))
+      AND t.queue_id = %(from_queue_id)s
+    RETURNING t.id, t.resolution_category_id, t.status
 ), history AS (
     INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id, actor_user_id)
     SELECT %(account_id)s, id, %(from_queue_id)s, %(to_queue_id)s, %(actor_user_id)s
     FROM moved
+), counted AS (
+    INSERT INTO ticket_count_changes (account_id, queue_id, category_id, tickets, open_tickets)
+    SELECT %(account_id)s, side.queue_id, m.resolution_category_id, side.sign * count(*),
+           side.sign * count(*) FILTER (WHERE m.status NOT IN ('solved', 'closed'))
+    FROM moved m
+    CROSS JOIN (VALUES (%(from_queue_id)s::bigint, -1), (%(to_queue_id)s::bigint, 1))
+        AS side (queue_id, sign)
+    GROUP BY side.queue_id, side.sign, m.resolution_category_id
 )
 SELECT (SELECT count(*) FROM moved) AS moved,
        CASE WHEN %(ticket_ids)s::bigint[] IS NULL THEN '{}'::bigint[]

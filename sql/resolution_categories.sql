@@ -1,11 +1,11 @@
 -- name: list_categories
--- Every resolution category of the account in position order, with exact ticket counts (kept by triggers, migration 0008).
+-- Every resolution category of the account in position order, with exact ticket counts (counters plus unfolded changes, migration 0013).
 SELECT rc.id, rc.name, rc.description, rc.position,
        c.ticket_count,
        rc.version, api_time(rc.created_at) AS created_at,
        api_time(rc.updated_at) AS updated_at
 FROM resolution_categories rc
-JOIN resolution_category_ticket_counts c ON c.account_id = rc.account_id AND c.category_id = rc.id
+JOIN category_ticket_counts_now(%(account_id)s) c ON c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s
 ORDER BY rc.position
 
@@ -15,7 +15,7 @@ SELECT rc.id, rc.name, rc.description, rc.position,
        c.ticket_count,
        rc.version, rc.created_at, rc.updated_at
 FROM resolution_categories rc
-JOIN resolution_category_ticket_counts c ON c.account_id = rc.account_id AND c.category_id = rc.id
+JOIN category_ticket_counts_now(%(account_id)s) c ON c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s AND rc.id = %(id)s
 
 -- name: create_category
