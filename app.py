@@ -14,20 +14,13 @@ from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
 
 import handlers
-from tickiti_workflow import db, embedded, errors, logs
+from tickiti_workflow import db, embedded, errors, jsonfmt, logs
 from tickiti_workflow.config import Settings
 from tickiti_workflow.list_cache import ListCache
 from tickiti_workflow.schema import MAX_BODY_BYTES
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 access_log = logging.getLogger("tickiti.access")
-
-
-def iso_utc(value: dt.datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, microseconds kept (isoformat: 2× faster than strftime)."""
-    if value.tzinfo is not dt.UTC:  # rows come in UTC already (the session's TimeZone)
-        value = value.astimezone(dt.UTC)
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 class JsonProvider(DefaultJSONProvider):
@@ -38,10 +31,8 @@ class JsonProvider(DefaultJSONProvider):
 
     @staticmethod
     def default(o: Any) -> Any:
-        if isinstance(o, dt.datetime):
-            return iso_utc(o)
         if isinstance(o, dt.date):
-            return o.isoformat()
+            return jsonfmt.default(o)
         return DefaultJSONProvider.default(o)
 
 

@@ -12,6 +12,7 @@ from . import (
     escalations,
     health,
     interventions,
+    jobs,
     openapi,
     queues,
     resolution_categories,
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
         escalations,
         business_hours,
         audit,
+        jobs,
         openapi,
     ):
         app.register_blueprint(module.bp, url_prefix=PREFIX)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from flask import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -13,34 +10,13 @@ from auth import Ability, current_principal, requires
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import returns
-from tickiti_workflow.schema import MAX_DB_INT, Id, Int, StrictSchema, body
+from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_cursor
 
 bp = Blueprint("audit", __name__)
 
-OBJECT_TYPES = ("queue", "resolution_category", "intervention", "escalation", "business_hours")
-
-
-def encode_cursor(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"ae:{event_id}".encode()).decode().rstrip("=")
-
-
-class Cursor(fields.String):
-    """An opaque position in the newest-first list; decodes to the last event id seen."""
-
-    default_error_messages = {"invalid": "Not a cursor returned by this endpoint."}
-
-    def _deserialize(self, value, attr, data, **kwargs) -> int:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            prefix, _, number = decoded.partition(":")
-            if prefix != "ae" or not (number.isascii() and number.isdigit()):
-                raise ValueError
-            if not 0 < int(number) <= MAX_DB_INT:
-                raise ValueError
-            return int(number)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise self.make_error("invalid") from None
+OBJECT_TYPES = (
+    "queue", "resolution_category", "intervention", "escalation", "business_hours", "job"
+)  # fmt: skip
 
 
 class AuditQuery(StrictSchema):
@@ -49,7 +25,7 @@ class AuditQuery(StrictSchema):
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
     limit = Int(minimum=1, maximum=200, load_default=50)
-    cursor = Cursor(load_default=None)
+    cursor = Cursor(load_default=None, prefix="ae")
 
     @validates_schema
     def _range(self, data, **_):
@@ -98,5 +74,5 @@ def list_audit_events(payload):
     events = events[:limit]
     return {
         "audit_events": events,
-        "next_cursor": encode_cursor(events[-1]["id"]) if more else None,
+        "next_cursor": encode_cursor(events[-1]["id"], "ae") if more else None,
     }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, g
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
-from tickiti_workflow import audit
+from handlers.jobs import JobEnvelope
+from tickiti_workflow import audit, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.list_cache import cached_list
@@ -98,29 +99,6 @@ class QueueMove(StrictSchema):
             raise ValidationError("Must differ from from_queue_id.", "to_queue_id")
 
 
-def move_tickets(cur, account_id: int, from_queue_id: int, to_queue_id: int, ticket_ids=None):
-    """Move tickets in one set-based statement; all listed ones or none."""
-    result = sql.queues.move_tickets.one(
-        cur,
-        account_id=account_id,
-        from_queue_id=from_queue_id,
-        to_queue_id=to_queue_id,
-        ticket_ids=ticket_ids,
-        actor_user_id=current_principal().user_id,
-    )
-    if result["not_moved"]:
-        raise ValidationFailed(
-            {
-                "ticket_ids": [
-                    f"{len(result['not_moved'])} of the tickets are not in the source queue."
-                ]
-            },
-            "Nothing moved: some tickets are not in the source queue.",
-            not_in_queue=result["not_moved"],
-        )
-    return result["moved"]
-
-
 def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: str) -> None:
     """404 for the queue the call acts on, 422 for another queue it names."""
     found = {
@@ -185,11 +163,12 @@ def update_queue(payload):
 
 
 @bp.post("/queues/delete")
-@returns(QueueDeleted, errors=(404, 409))
+@returns(QueueDeleted, errors=(404, 409), accepted=JobEnvelope)
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueDelete)
 def delete_queue(payload):
-    """Delete a queue, optionally moving its tickets first (409 `queue_builtin`, `queue_in_use`)."""
+    """Delete a queue, optionally moving its tickets first (409 `queue_builtin`, `queue_in_use`,
+    `job_in_progress`); a large queue is moved and deleted by a job (202)."""
     account_id = current_principal().account_id
     queue_id, target_id = payload["queue_id"], payload["reassign_to_queue_id"]
     ids = {"account_id": account_id, "queue_id": queue_id}
@@ -208,17 +187,42 @@ def delete_queue(payload):
                 {"ticket_count": ticket_count, "escalation_ids": escalation_ids},
                 code="queue_in_use",
             )
+        bulk_moves.check_no_job_on(cur, account_id, deleting=queue_id, into=target_id)
         before = sql.queues.get_queue.one(cur, **ids)
         moved = 0
         if target_id is not None:
             _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
-            moved = move_tickets(cur, account_id, queue_id, target_id)
+            if ticket_count > _sync_limit():
+                job = bulk_moves.queue_job(
+                    cur, _actor(), "queue.delete", queue_id, target_id, ticket_count
+                )
+                audit.record(
+                    cur, "queue.delete_requested", "queue", queue_id, before,
+                    {"reassign_to_queue_id": target_id, "job_id": job["id"]},
+                )  # fmt: skip
+                return {"job": job}, 202
+            moved = bulk_moves.move(cur, account_id, queue_id, target_id, _actor()["actor_user_id"])
         sql.queues.delete_queue.run(cur, **ids)
         audit.record(
             cur, "queue.delete", "queue", queue_id, before,
             {"deleted": True, "reassign_to_queue_id": target_id, "moved": moved},
         )  # fmt: skip
     return {"deleted": True, "id": queue_id, "moved": moved}
+
+
+def _sync_limit() -> int:
+    """Moves of more tickets than this run in the worker."""
+    return current_app.config["SETTINGS"].bulk_sync_max_tickets
+
+
+def _actor() -> dict:
+    principal = current_principal()
+    return {
+        "account_id": principal.account_id,
+        "actor_user_id": principal.user_id,
+        "token_id": principal.token_id,
+        "request_id": g.get("request_id"),
+    }
 
 
 def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
@@ -228,24 +232,39 @@ def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]
 
 
 @bp.post("/queues/move")
-@returns(TicketsMoved, errors=(404,))
+@returns(TicketsMoved, errors=(404, 409), accepted=JobEnvelope)
 @requires(Ability.WORKFLOW_WRITE)
 @body(QueueMove)
 def move_queue_tickets(payload):
-    """Move all or the listed tickets of a queue to another queue, all or nothing."""
+    """Move all or the listed tickets of a queue to another queue, all or nothing; all tickets
+    of a large queue are moved by a job (202)."""
     account_id = current_principal().account_id
+    from_id, to_id, ticket_ids = (
+        payload["from_queue_id"], payload["to_queue_id"], payload["ticket_ids"]
+    )  # fmt: skip
     with transaction() as cur:
-        _lock_queues(
-            cur, account_id, payload["from_queue_id"], payload["to_queue_id"], "to_queue_id"
+        _lock_queues(cur, account_id, from_id, to_id, "to_queue_id")
+        bulk_moves.check_no_job_on(cur, account_id, into=to_id)
+        if ticket_ids is None:
+            total = sql.queues.count_queue_tickets.one(
+                cur, account_id=account_id, queue_id=from_id
+            )["ticket_count"]
+            if total > _sync_limit():
+                job = bulk_moves.queue_job(
+                    cur, _actor(), "queue.move_tickets", from_id, to_id, total
+                )
+                audit.record(
+                    cur, "queue.move_tickets", "queue", from_id,
+                    {"queue_id": from_id, "ticket_ids": None},
+                    {"queue_id": to_id, "job_id": job["id"]},
+                )  # fmt: skip
+                return {"job": job}, 202
+        moved = bulk_moves.move(
+            cur, account_id, from_id, to_id, _actor()["actor_user_id"], ticket_ids
         )
-        moved = move_tickets(cur, account_id, **payload)
         audit.record(
-            cur, "queue.move_tickets", "queue", payload["from_queue_id"],
-            {"queue_id": payload["from_queue_id"], "ticket_ids": payload["ticket_ids"]},
-            {"queue_id": payload["to_queue_id"], "moved": moved},
+            cur, "queue.move_tickets", "queue", from_id,
+            {"queue_id": from_id, "ticket_ids": ticket_ids},
+            {"queue_id": to_id, "moved": moved},
         )  # fmt: skip
-    return {
-        "moved": moved,
-        "from_queue_id": payload["from_queue_id"],
-        "to_queue_id": payload["to_queue_id"],
-    }
+    return {"moved": moved, "from_queue_id": from_id, "to_queue_id": to_id}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 
 import sql
+
+from . import jsonfmt
 
 # Keys that must never reach an audit event, whatever a caller passes.
 SECRET_KEYS = frozenset({"remote_token", "token", "token_hash", "remote_token_hash"})
@@ -30,16 +32,39 @@ def record(
 ) -> None:
     """Record that the request's principal did ``action`` to an object (states as the API shows)."""
     principal = g.principal
-    dumps = current_app.json.dumps
+    record_for(
+        cur,
+        {
+            "account_id": principal.account_id,
+            "actor_user_id": principal.user_id,
+            "token_id": principal.token_id,
+            "request_id": g.get("request_id"),
+        },
+        action,
+        object_type,
+        object_id,
+        before,
+        after,
+    )
+
+
+def record_for(
+    cur,
+    actor: dict[str, Any],
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Record an event for ``actor`` (account_id, actor_user_id, token_id, request_id): the
+    worker finishes a job in the name of the request that queued it."""
     sql.audit.record_event.run(
         cur,
-        account_id=principal.account_id,
-        actor_user_id=principal.user_id,
-        token_id=principal.token_id,
-        request_id=g.get("request_id"),
+        **actor,
         action=action,
         object_type=object_type,
         object_id=object_id,
-        before=None if before is None else dumps(_scrub(before)),
-        after=None if after is None else dumps(_scrub(after)),
+        before=None if before is None else jsonfmt.dumps(_scrub(before)),
+        after=None if after is None else jsonfmt.dumps(_scrub(after)),
     )

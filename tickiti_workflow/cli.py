@@ -1,4 +1,4 @@
-"""``tickiti-workflow``: the ops console (migrate, serve, create-account, -user, -token)."""
+"""``tickiti-workflow``: the ops console (migrate, serve, worker, create-account, -user, -token)."""
 
 from __future__ import annotations
 
@@ -103,6 +103,12 @@ def cmd_serve(args, settings: Settings) -> None:
     serve(settings, port=args.port)
 
 
+def cmd_worker(args, settings: Settings) -> None:
+    from .worker import main as run_worker
+
+    run_worker(database_url(settings), settings, exit_with_parent=args.exit_with_parent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tickiti-workflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,10 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
 
     sub.add_parser(
-        "purge", help="delete Idempotency-Key records older than 24 hours (run daily)"
+        "purge", help="delete Idempotency-Key records older than 24 hours (the worker does hourly)"
     ).set_defaults(run=cmd_purge)
 
-    serve = sub.add_parser("serve", help="run the service (embedded database by default)")
+    worker = sub.add_parser(
+        "worker", help="run a worker: bulk jobs and scheduled housekeeping (stops on SIGTERM)"
+    )
+    worker.add_argument(
+        "--exit-with-parent", action="store_true", help="stop when the parent process is gone"
+    )
+    worker.set_defaults(run=cmd_worker)
+
+    serve = sub.add_parser(
+        "serve", help="run the web service and a worker (embedded database by default)"
+    )
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(run=cmd_serve)
 

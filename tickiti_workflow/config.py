@@ -69,6 +69,18 @@ class Settings:
     pgbouncer: bool = False
     # Rendered list responses kept per worker (tickiti_workflow/list_cache.py); 0 turns it off.
     list_cache_mb: int = 32
+    # Moves of more tickets than this run in the worker as a job (202) instead of the request.
+    bulk_sync_max_tickets: int = 10_000
+    # Tickets a job moves per transaction: each chunk holds its tickets' row locks well under
+    # a second.
+    job_chunk_size: int = 5_000
+    # How long a worker's claim on a job lasts without progress; a dead worker's jobs are
+    # resumed by another worker once it expires.
+    worker_lease_seconds: int = 15
+    # How often an idle worker looks for due jobs and scheduled tasks.
+    worker_poll_ms: int = 500
+    # The worker's own statement timeout: its statements are chunks and folds, never a scan.
+    worker_statement_timeout_ms: int = 30_000
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -89,4 +101,9 @@ class Settings:
             lock_timeout_ms=_int(env, "DATABASE_LOCK_TIMEOUT_MS", 2000),
             pgbouncer=pgbouncer_in_url or _bool(env, "DATABASE_PGBOUNCER"),
             list_cache_mb=_int(env, "LIST_CACHE_MB", 32),
+            bulk_sync_max_tickets=_int(env, "BULK_SYNC_MAX_TICKETS", 10_000),
+            job_chunk_size=max(1, _int(env, "JOB_CHUNK_SIZE", 5_000)),
+            worker_lease_seconds=max(1, _int(env, "WORKER_LEASE_SECONDS", 15)),
+            worker_poll_ms=max(10, _int(env, "WORKER_POLL_MS", 500)),
+            worker_statement_timeout_ms=_int(env, "WORKER_STATEMENT_TIMEOUT_MS", 30_000),
         )

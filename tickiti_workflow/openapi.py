@@ -44,11 +44,17 @@ def one_of_schemas(self, field, ret, **_kwargs) -> dict:
     return {"oneOf": [self.resolve_nested_schema(schema) for schema in schemas]}
 
 
-def returns(schema: type[Schema], status: int = 200, errors: tuple[int, ...] = ()) -> Callable:
-    """Declare a view's success body and the statuses beyond the common ones it can answer."""
+def returns(
+    schema: type[Schema],
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    accepted: type[Schema] | None = None,
+) -> Callable:
+    """Declare a view's success body, the statuses beyond the common ones it can answer, and
+    the body of its 202 when it can hand the work to a background job instead."""
 
     def decorator(view: Callable) -> Callable:
-        view.returns = (schema, status, errors)
+        view.returns = (schema, status, errors, accepted)
         return view
 
     return decorator
@@ -89,7 +95,9 @@ RATE_LIMIT_HEADERS = {
 
 def _operation(path: str, view: Any) -> dict[str, Any]:
     ability, feature = view.gate
-    schema, status, extra_errors = getattr(view, "returns", ({"type": "object"}, 200, (404, 409)))
+    schema, status, extra_errors, accepted = getattr(
+        view, "returns", ({"type": "object"}, 200, (404, 409), None)
+    )
     gate_text = f"Needs `{ability}`, an admin owner" + (
         f" and the plan feature `{feature}`." if feature else "."
     )
@@ -101,6 +109,12 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
             "headers": RATE_LIMIT_HEADERS,
         }
     }
+    if accepted is not None:
+        responses[202] = {
+            "description": "Accepted: the work is too large for one request and runs as a job.",
+            "content": {"application/json": {"schema": accepted}},
+            "headers": RATE_LIMIT_HEADERS,
+        }
     for code in sorted({*COMMON_ERRORS, *extra_errors}):
         responses[code] = {
             "description": COMMON_ERRORS.get(code) or ERROR_TEXT.get(code, "Error."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import unicodedata
@@ -186,3 +188,31 @@ class ExpectedVersion(StrictSchema):
     """Mixin for update bodies: optimistic concurrency."""
 
     expected_version = Int(load_default=None)
+
+
+def encode_cursor(row_id: int, prefix: str) -> str:
+    """The opaque cursor of a newest-first list after the row ``row_id``."""
+    return base64.urlsafe_b64encode(f"{prefix}:{row_id}".encode()).decode().rstrip("=")
+
+
+class Cursor(fields.String):
+    """An opaque position in a newest-first list; decodes to the last id seen."""
+
+    default_error_messages = {"invalid": "Not a cursor returned by this endpoint."}
+
+    def __init__(self, *args: Any, prefix: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            prefix, _, number = decoded.partition(":")
+            if prefix != self.prefix or not (number.isascii() and number.isdigit()):
+                raise ValueError
+            if not 0 < int(number) <= MAX_DB_INT:
+                raise ValueError
+            return int(number)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise self.make_error("invalid") from None

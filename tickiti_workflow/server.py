@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -37,7 +38,8 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
 
 
 def serve(settings: Settings, port: int | None = None) -> None:
-    """Run the service under gunicorn, on the embedded database unless DATABASE_URL is set."""
+    """Run the service under gunicorn and a worker beside it, on the embedded database unless
+    DATABASE_URL is set. The worker stops with the service."""
     from gunicorn.app.base import BaseApplication
 
     if not settings.database_url:
@@ -60,4 +62,14 @@ def serve(settings: Settings, port: int | None = None) -> None:
 
             return create_app()
 
-    Application().run()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tickiti_workflow.cli", "worker", "--exit-with-parent"]
+    )
+    try:
+        Application().run()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()

@@ -1,0 +1,2 @@
+DROP TABLE worker_schedule;
+DROP TABLE jobs;
