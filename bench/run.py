@@ -15,8 +15,11 @@
 4. Times listing queues for the 1M-ticket account against its ticketless twin, moving 100,000
    tickets (with history rows) through the API, and the business-time engine; compares
    gunicorn worker models; drops the database.
+5. Measures other services' ticket writers with this service's triggers on tickets on and off
+   (bench/ticket_writers.py, pgbench, in a database of its own; --no-ticket-writers skips it,
+   --ticket-writers-only runs nothing else).
 
-Everything is bounded: about 20 minutes in full, about 5 with --quick.
+Everything is bounded: about 27 minutes in full, about 6 with --quick.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import ticket_writers  # noqa: E402  (bench/ticket_writers.py, beside this script)
 
 from tickiti_workflow import db  # noqa: E402
 
@@ -547,6 +552,8 @@ def markdown(report: dict) -> str:
         )
     lines += ["", "Business-time engine (bench/bench_business_time.py):", "", "```"]
     lines += [report["engine"], "```"]
+    if report.get("ticket_writers"):
+        lines += ["", ticket_writers.markdown(report["ticket_writers"])]
     if report.get("models"):
         lines += [
             "",
@@ -572,6 +579,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, help="warm-up seconds per endpoint (2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--no-models", action="store_true", help="skip the worker models")
+    parser.add_argument(
+        "--no-ticket-writers",
+        action="store_true",
+        help="skip the ticket writers (bench/ticket_writers.py)",
+    )
+    parser.add_argument(
+        "--ticket-writers-only", action="store_true", help="run only the ticket writers"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--markdown", type=Path, help="also write the report here")
@@ -586,6 +601,16 @@ def main() -> None:
         "tokens_per_account": 16,
         "audit_events": 5_000 if args.quick else 50_000,
     }
+    writers = {"duration": 2, "rounds": 2} if args.quick else {"duration": 8, "rounds": 3}
+    if args.ticket_writers_only:
+        report = ticket_writers.run(admin_url(), **writers, keep=args.keep)
+        text = ticket_writers.markdown(report)
+        print("\n" + text)
+        if args.markdown:
+            args.markdown.write_text(text + "\n")
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2))
+        return
     wrk_bin = ensure_wrk()
     admin = admin_url()
     name = f"tickiti_bench_{os.getpid()}"
@@ -625,6 +650,9 @@ def main() -> None:
         if not args.no_models:
             print("worker models:", flush=True)
             report["models"] = model_comparison(wrk_bin, url, f, args)
+        if not args.no_ticket_writers:
+            print("ticket writers, this service's triggers on and off:", flush=True)
+            report["ticket_writers"] = ticket_writers.run(admin, **writers)
     finally:
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
