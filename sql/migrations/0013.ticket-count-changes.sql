@@ -6,9 +6,9 @@
 -- commit of the one before. Now a ticket write only appends rows to ticket_count_changes, an
 -- insert-only log that no writer ever locks:
 --
---   * a row trigger appends one row per ticket inserted or deleted, and two (minus the old
---     place, plus the new one) per update that changes a ticket's queue, category, openness or
---     account. Updates that change none of these (subject, priority, updated_at) do not run the
+--   * a row trigger appends one row per ticket inserted or deleted, one per update that only
+--     opens or closes a ticket, and two (minus the old place, plus the new one) per update that
+--     changes a ticket's queue, category or account. Updates that change none of these (subject, priority, updated_at) do not run the
 --     trigger at all (its WHEN clause is checked without calling a function).
 --   * this service's own bulk statements count set-based instead: they set
 --     tickiti.counting = 'statement' for their transaction, which turns the row trigger off,
@@ -60,6 +60,13 @@ BEGIN
         INSERT INTO ticket_count_changes VALUES
             (OLD.account_id, OLD.queue_id, OLD.resolution_category_id, -1,
              -(OLD.status NOT IN ('solved', 'closed'))::int);
+    ELSIF (OLD.account_id, OLD.queue_id, OLD.resolution_category_id)
+          IS NOT DISTINCT FROM (NEW.account_id, NEW.queue_id, NEW.resolution_category_id) THEN
+        -- Only the openness changed (the most common update): one row.
+        INSERT INTO ticket_count_changes VALUES
+            (NEW.account_id, NEW.queue_id, NEW.resolution_category_id, 0,
+             (NEW.status NOT IN ('solved', 'closed'))::int
+             - (OLD.status NOT IN ('solved', 'closed'))::int);
     ELSE
         INSERT INTO ticket_count_changes VALUES
             (OLD.account_id, OLD.queue_id, OLD.resolution_category_id, -1,
