@@ -1,0 +1,101 @@
+"""No request does work that grows with the number of tickets: the bulk cases of the API, run
+against queues of 100,000 tickets with a statement timeout far below what a scan of such a queue
+takes, all answer at once (the work itself goes to the worker)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from app import create_app
+from tests.factories import Factory
+
+BIG = 100_000
+# A scan or an update of BIG tickets takes well over this; every statement a request needs
+# takes a few milliseconds.
+TIMEOUT_MS = 150
+
+
+@pytest.fixture(scope="module")
+def strict(database_url, conn):
+    app = create_app({"DATABASE_URL": database_url, "DATABASE_STATEMENT_TIMEOUT_MS": TIMEOUT_MS})
+    app.config["TESTING"] = False
+    yield Factory(app, conn)
+    app.extensions["tickiti.db"].close()
+
+
+def fill(factory: Factory, account_id: int, queue_id: int, count: int) -> None:
+    factory.sql(
+        "INSERT INTO tickets (account_id, queue_id, status)"
+        " SELECT %s, %s, CASE WHEN n %% 4 = 0 THEN 'solved' ELSE 'open' END"
+        " FROM generate_series(1, %s) n",
+        (account_id, queue_id, count),
+    )
+
+
+def test_bulk_cases_answer_within_a_statement_timeout_far_below_a_scan(strict):
+    tenant = strict.tenant()
+    big = tenant.queue("Big")
+    doomed = tenant.queue("Doomed")
+    target, other = tenant.queue("Target"), tenant.queue("Other")
+    fill(strict, tenant.account_id, big["id"], BIG)
+    fill(strict, tenant.account_id, doomed["id"], BIG)
+
+    listed = {q["name"]: q for q in tenant.ok("queues", {})["queues"]}
+    assert (listed["Big"]["ticket_count"], listed["Big"]["open_ticket_count"]) == (
+        BIG,
+        BIG * 3 // 4,
+    )
+
+    job = tenant.ok(
+        "queues/move", {"from_queue_id": big["id"], "to_queue_id": target["id"]}, status=202
+    )["job"]
+    assert job["total"] == BIG
+    busy = tenant.post("queues/move", {"from_queue_id": big["id"], "to_queue_id": other["id"]})
+    assert busy.status_code == 409, busy.get_json()
+    for queue_id in (big["id"], target["id"]):
+        refused = tenant.post(
+            "queues/delete", {"queue_id": queue_id, "reassign_to_queue_id": other["id"]}
+        )
+        assert refused.status_code == 409, refused.get_json()
+
+    deleting = tenant.ok(
+        "queues/delete", {"queue_id": doomed["id"], "reassign_to_queue_id": other["id"]},
+        status=202,
+    )["job"]  # fmt: skip
+    assert deleting["total"] == BIG
+    assert tenant.ok("jobs/get", {"job_id": deleting["id"]})["job"]["status"] == "queued"
+    assert [j["id"] for j in tenant.ok("jobs", {})["jobs"]] == [deleting["id"], job["id"]]
+
+    # A listed move stays synchronous and all-or-nothing, bounded by its 10,000 ids.
+    some = [
+        r["id"]
+        for r in strict.sql(
+            "SELECT id FROM tickets WHERE account_id = %s AND queue_id = %s LIMIT 100",
+            (tenant.account_id, big["id"]),
+        )
+    ]
+    moved = tenant.ok(
+        "queues/move", {"from_queue_id": big["id"], "to_queue_id": other["id"], "ticket_ids": some}
+    )
+    assert moved["moved"] == 100
+    listed = {q["name"]: q["ticket_count"] for q in tenant.ok("queues", {})["queues"]}
+    assert (listed["Big"], listed["Other"], listed["Doomed"]) == (BIG - 100, 100, BIG)
+
+
+def test_the_timeout_does_catch_a_request_that_scans(strict):
+    """The control: with the threshold raised so the move runs in the request, it times out."""
+    tenant = strict.tenant()
+    source, target = tenant.queue(), tenant.queue()
+    fill(strict, tenant.account_id, source["id"], BIG)
+    settings = strict.app.config["SETTINGS"]
+    strict.app.config["SETTINGS"] = dataclasses.replace(settings, bulk_sync_max_tickets=10 * BIG)
+    try:
+        response = tenant.post(
+            "queues/move", {"from_queue_id": source["id"], "to_queue_id": target["id"]}
+        )
+    finally:
+        strict.app.config["SETTINGS"] = settings
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "database_timeout"
