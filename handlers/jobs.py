@@ -1,8 +1,8 @@
-"""Background jobs: read how a bulk move or a queue deletion handed to the worker is going."""
+"""Background jobs: read how a bulk move or a deletion handed to the worker is going."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, g
 from marshmallow import Schema, fields, validate
 
 import sql
@@ -14,7 +14,7 @@ from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_
 
 bp = Blueprint("jobs", __name__)
 
-KINDS = ("queue.move_tickets", "queue.delete")
+KINDS = ("queue.move_tickets", "queue.delete", "resolution_category.delete")
 STATUSES = ("queued", "running", "succeeded", "failed")
 
 
@@ -28,8 +28,8 @@ class Job(Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    source_queue_id = fields.Integer(required=True)
-    target_queue_id = fields.Integer(required=True)
+    source_id = fields.Integer(required=True)
+    target_id = fields.Integer(required=True)
     total = fields.Integer(required=True)
     done = fields.Integer(required=True)
     error = fields.Nested(JobError, required=True, allow_none=True)
@@ -45,6 +45,22 @@ JobEnvelope = envelope("JobEnvelope", "job", Job)
 class JobPage(Schema):
     jobs = fields.List(fields.Nested(Job), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
+
+
+def sync_limit() -> int:
+    """Moves of more tickets than this run in the worker as a job."""
+    return current_app.config["SETTINGS"].bulk_sync_max_tickets
+
+
+def job_actor() -> dict:
+    """Who queues a job: the worker records its audit events in this request's name."""
+    principal = current_principal()
+    return {
+        "account_id": principal.account_id,
+        "actor_user_id": principal.user_id,
+        "token_id": principal.token_id,
+        "request_id": g.get("request_id"),
+    }
 
 
 class JobGet(StrictSchema):

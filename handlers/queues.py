@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
-from handlers.jobs import JobEnvelope
+from handlers.jobs import JobEnvelope, job_actor, sync_limit
 from tickiti_workflow import audit, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
@@ -187,42 +187,29 @@ def delete_queue(payload):
                 {"ticket_count": ticket_count, "escalation_ids": escalation_ids},
                 code="queue_in_use",
             )
-        bulk_moves.check_no_job_on(cur, account_id, deleting=queue_id, into=target_id)
+        bulk_moves.check_no_job_on(cur, account_id, "queue", deleting=queue_id, into=target_id)
         before = sql.queues.get_queue.one(cur, **ids)
         moved = 0
         if target_id is not None:
             _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
-            if ticket_count > _sync_limit():
+            if ticket_count > sync_limit():
                 job = bulk_moves.queue_job(
-                    cur, _actor(), "queue.delete", queue_id, target_id, ticket_count
+                    cur, job_actor(), "queue.delete", queue_id, target_id, ticket_count
                 )
                 audit.record(
                     cur, "queue.delete_requested", "queue", queue_id, before,
                     {"reassign_to_queue_id": target_id, "job_id": job["id"]},
                 )  # fmt: skip
                 return {"job": job}, 202
-            moved = bulk_moves.move(cur, account_id, queue_id, target_id, _actor()["actor_user_id"])
+            moved = bulk_moves.move(
+                cur, account_id, queue_id, target_id, job_actor()["actor_user_id"]
+            )
         sql.queues.delete_queue.run(cur, **ids)
         audit.record(
             cur, "queue.delete", "queue", queue_id, before,
             {"deleted": True, "reassign_to_queue_id": target_id, "moved": moved},
         )  # fmt: skip
     return {"deleted": True, "id": queue_id, "moved": moved}
-
-
-def _sync_limit() -> int:
-    """Moves of more tickets than this run in the worker."""
-    return current_app.config["SETTINGS"].bulk_sync_max_tickets
-
-
-def _actor() -> dict:
-    principal = current_principal()
-    return {
-        "account_id": principal.account_id,
-        "actor_user_id": principal.user_id,
-        "token_id": principal.token_id,
-        "request_id": g.get("request_id"),
-    }
 
 
 def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
@@ -244,14 +231,14 @@ def move_queue_tickets(payload):
     )  # fmt: skip
     with transaction() as cur:
         _lock_queues(cur, account_id, from_id, to_id, "to_queue_id")
-        bulk_moves.check_no_job_on(cur, account_id, into=to_id)
+        bulk_moves.check_no_job_on(cur, account_id, "queue", into=to_id)
         if ticket_ids is None:
             total = sql.queues.count_queue_tickets.one(
                 cur, account_id=account_id, queue_id=from_id
             )["ticket_count"]
-            if total > _sync_limit():
+            if total > sync_limit():
                 job = bulk_moves.queue_job(
-                    cur, _actor(), "queue.move_tickets", from_id, to_id, total
+                    cur, job_actor(), "queue.move_tickets", from_id, to_id, total
                 )
                 audit.record(
                     cur, "queue.move_tickets", "queue", from_id,
@@ -260,7 +247,7 @@ def move_queue_tickets(payload):
                 )  # fmt: skip
                 return {"job": job}, 202
         moved = bulk_moves.move(
-            cur, account_id, from_id, to_id, _actor()["actor_user_id"], ticket_ids
+            cur, account_id, from_id, to_id, job_actor()["actor_user_id"], ticket_ids
         )
         audit.record(
             cur, "queue.move_tickets", "queue", from_id,

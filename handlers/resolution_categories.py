@@ -11,7 +11,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 import sql
 from auth import Ability, current_principal, requires
-from tickiti_workflow import audit
+from handlers.jobs import JobEnvelope, job_actor, sync_limit
+from tickiti_workflow import audit, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.list_cache import cached_list
@@ -144,11 +145,12 @@ def update_category(payload):
 
 
 @bp.post("/resolution-categories/delete")
-@returns(ResolutionCategoryDeleted, errors=(404, 409))
+@returns(ResolutionCategoryDeleted, errors=(404, 409), accepted=JobEnvelope)
 @requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
 @body(CategoryDelete)
 def delete_category(payload):
-    """Delete a resolution category, re-categorising its tickets first (409 `category_in_use`)."""
+    """Delete a resolution category, re-categorising its tickets first (409 `category_in_use`,
+    `job_in_progress`); a category of many tickets is re-categorised and deleted by a job (202)."""
     account_id = current_principal().account_id
     category_id, replace_with_id = payload["id"], payload["replace_with_id"]
     ids = {"account_id": account_id, "id": category_id}
@@ -166,15 +168,26 @@ def delete_category(payload):
                 {"ticket_count": ticket_count},
                 code="category_in_use",
             )
+        bulk_moves.check_no_job_on(
+            cur, account_id, "resolution_category", deleting=category_id, into=replace_with_id
+        )
         recategorised = 0
         if replace_with_id is not None:
             if not sql.resolution_categories.share_lock_category.one(
                 cur, account_id=account_id, id=replace_with_id
             ):
                 raise ValidationFailed({"replace_with_id": ["No category with this id exists."]})
-            recategorised = sql.resolution_categories.recategorise_tickets.run(
-                cur, replace_with_id=replace_with_id, **ids
-            )
+            if ticket_count > sync_limit():
+                job = bulk_moves.queue_job(
+                    cur, job_actor(), "resolution_category.delete", category_id,
+                    replace_with_id, ticket_count,
+                )  # fmt: skip
+                audit.record(
+                    cur, "resolution_category.delete_requested", "resolution_category",
+                    category_id, before, {"replace_with_id": replace_with_id, "job_id": job["id"]},
+                )  # fmt: skip
+                return {"job": job}, 202
+            recategorised = bulk_moves.recategorise(cur, account_id, category_id, replace_with_id)
         sql.resolution_categories.delete_category.run(cur, **ids)
         audit.record(
             cur, "resolution_category.delete", "resolution_category", category_id, before,

@@ -5,9 +5,14 @@ WITH found AS (
            p.features, p.rate_limit_per_minute,
            -- Between two folds an account's count changes only grow in number, so the epoch
            -- and that number name one state of everything its lists show (migration 0013).
-           le.epoch::text || '.' || (
-               SELECT count(*) FROM ticket_count_changes c WHERE c.account_id = t.account_id
-           ) AS list_epoch,
+           -- Past 1,000 unfolded changes (a burst the worker has yet to fold) lists are not
+           -- cached, which keeps this count cheap.
+           le.epoch::text || '.' || nullif((
+               SELECT count(*) FROM (
+                   SELECT FROM ticket_count_changes c WHERE c.account_id = t.account_id
+                   LIMIT 1001
+               ) pending
+           ), 1001) AS list_epoch,
            t.revoked_at IS NOT NULL AS revoked,
            t.expires_at IS NOT NULL AND t.expires_at <= now() AS expired
     FROM api_tokens t

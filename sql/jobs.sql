@@ -1,24 +1,25 @@
 -- name: create_job
--- Queue a bulk job; the unique index on unfinished jobs per source queue refuses a second one.
-INSERT INTO jobs (account_id, kind, source_queue_id, target_queue_id, actor_user_id, token_id,
+-- Queue a job; the unique index on unfinished jobs per source refuses a second one.
+INSERT INTO jobs (account_id, kind, source_id, target_id, actor_user_id, token_id,
                   request_id, total)
-VALUES (%(account_id)s, %(kind)s, %(source_queue_id)s, %(target_queue_id)s, %(actor_user_id)s,
+VALUES (%(account_id)s, %(kind)s, %(source_id)s, %(target_id)s, %(actor_user_id)s,
         %(token_id)s, %(request_id)s, %(total)s)
-ON CONFLICT (account_id, source_queue_id) WHERE status IN ('queued', 'running') DO NOTHING
+ON CONFLICT (account_id, object_type, source_id) WHERE status IN ('queued', 'running')
+DO NOTHING
 RETURNING id
 
--- name: active_jobs_for_queues
--- Unfinished jobs that move tickets out of or into any of the given queues, oldest first.
-SELECT id, kind, source_queue_id, target_queue_id
+-- name: active_jobs_for
+-- Unfinished jobs that move tickets out of or into any of the given queues or categories, oldest first.
+SELECT id, kind, source_id, target_id
 FROM jobs
 WHERE account_id = %(account_id)s AND status IN ('queued', 'running')
-  AND (source_queue_id = ANY(%(queue_ids)s::bigint[])
-       OR target_queue_id = ANY(%(queue_ids)s::bigint[]))
+  AND object_type = %(object_type)s
+  AND (source_id = ANY(%(ids)s::bigint[]) OR target_id = ANY(%(ids)s::bigint[]))
 ORDER BY id
 
 -- name: get_job
 -- One job as the API shows it.
-SELECT id, kind, status, source_queue_id, target_queue_id, total, done, error,
+SELECT id, kind, status, source_id, target_id, total, done, error,
        api_time(created_at) AS created_at, api_time(started_at) AS started_at,
        api_time(updated_at) AS updated_at, api_time(finished_at) AS finished_at
 FROM jobs
@@ -26,7 +27,7 @@ WHERE account_id = %(account_id)s AND id = %(job_id)s
 
 -- name: list_jobs
 -- A page of the account's jobs, newest first, after a cursor and optionally of one status.
-SELECT id, kind, status, source_queue_id, target_queue_id, total, done, error,
+SELECT id, kind, status, source_id, target_id, total, done, error,
        api_time(created_at) AS created_at, api_time(started_at) AS started_at,
        api_time(updated_at) AS updated_at, api_time(finished_at) AS finished_at
 FROM jobs

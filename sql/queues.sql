@@ -68,10 +68,13 @@ WITH picked AS (
        AND account_id = %(account_id)s AND queue_id = %(from_queue_id)s
      LIMIT %(limit)s::bigint)
 ), moved AS (
+    -- By primary key, one picked id at a time, whatever the statistics say: "+ 0" keeps the
+    -- planner from scanning the whole source queue through its index to find a few tickets.
     UPDATE tickets t
     SET queue_id = %(to_queue_id)s, updated_at = now()
-    WHERE t.account_id = %(account_id)s AND t.id = ANY(ARRAY(SELECT id FROM picked))
-      AND t.queue_id = %(from_queue_id)s
+    FROM unnest(ARRAY(SELECT id FROM picked)) AS p (id)
+    WHERE t.account_id = %(account_id)s AND t.id = p.id
+      AND t.queue_id + 0 = %(from_queue_id)s
     RETURNING t.id, t.resolution_category_id, t.status
 ), history AS (
     INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id, actor_user_id)

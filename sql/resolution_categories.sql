@@ -48,10 +48,29 @@ WHERE account_id = %(account_id)s AND id = %(id)s
 FOR KEY SHARE
 
 -- name: recategorise_tickets
--- Move every ticket of one category to another.
-UPDATE tickets
-SET resolution_category_id = %(replace_with_id)s, updated_at = now()
-WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
+-- Give up to %(limit)s (null: all) of a category's tickets another category, with set-based count changes; return how many.
+WITH picked AS (
+    SELECT id FROM tickets
+    WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
+    LIMIT %(limit)s::bigint
+), changed AS (
+    -- By primary key, whatever the statistics say (see move_tickets in queues.sql).
+    UPDATE tickets t
+    SET resolution_category_id = %(replace_with_id)s, updated_at = now()
+    FROM unnest(ARRAY(SELECT id FROM picked)) AS p (id)
+    WHERE t.account_id = %(account_id)s AND t.id = p.id
+      AND t.resolution_category_id + 0 = %(id)s
+    RETURNING t.queue_id, t.status
+), counted AS (
+    INSERT INTO ticket_count_changes (account_id, queue_id, category_id, tickets, open_tickets)
+    SELECT %(account_id)s, c.queue_id, side.category_id, side.sign * count(*),
+           side.sign * count(*) FILTER (WHERE c.status NOT IN ('solved', 'closed'))
+    FROM changed c
+    CROSS JOIN (VALUES (%(id)s::bigint, -1), (%(replace_with_id)s::bigint, 1))
+        AS side (category_id, sign)
+    GROUP BY c.queue_id, side.category_id, side.sign
+)
+SELECT count(*) AS recategorised FROM changed
 
 -- name: delete_category
 -- Delete a category (no ticket may use it) and close the gap it leaves in the positions.

@@ -13,7 +13,7 @@ FROM (
     FOR UPDATE SKIP LOCKED
 ) free
 WHERE j.account_id = free.account_id AND j.id = free.id
-RETURNING j.account_id, j.id, j.kind, j.source_queue_id, j.target_queue_id, j.actor_user_id,
+RETURNING j.account_id, j.id, j.kind, j.source_id, j.target_id, j.actor_user_id,
           j.token_id, j.request_id, j.total, j.done, j.attempts
 
 -- name: hold_job

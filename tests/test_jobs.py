@@ -383,3 +383,65 @@ class TestSchedule:
             )
             == []
         )
+
+
+@pytest.mark.usefixtures("small_limits")
+class TestCategoryDelete:
+    def categories(self, tenant, *names) -> list[dict]:
+        return [
+            tenant.ok("resolution-categories/create", {"name": n}, status=201)[
+                "resolution_category"
+            ]
+            for n in names
+        ]
+
+    def use(self, factory, tenant, category_id: int, count: int) -> list[int]:
+        ids = tenant.tickets(tenant.inbox_id, count)
+        factory.sql(
+            "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
+            (category_id, tenant.account_id, ids),
+        )
+        return ids
+
+    def test_a_large_category_is_recategorised_and_deleted_by_a_job(
+        self, tenant, factory, worker_for
+    ):
+        doomed, kept, last = self.categories(tenant, "Doomed", "Kept", "Last")
+        ids = self.use(factory, tenant, doomed["id"], 65)
+        body = {"id": doomed["id"], "replace_with_id": kept["id"]}
+        job = tenant.ok("resolution-categories/delete", body, status=202)["job"]
+        assert (job["kind"], job["source_id"], job["target_id"]) == (
+            "resolution_category.delete", doomed["id"], kept["id"]
+        )  # fmt: skip
+        again = tenant.post("resolution-categories/delete", body)
+        assert again.status_code == 409
+        assert again.get_json()["error"]["details"] == {"job_id": job["id"]}
+        into = tenant.post(
+            "resolution-categories/delete", {"id": last["id"], "replace_with_id": doomed["id"]}
+        )
+        assert into.get_json()["error"]["code"] == "job_in_progress"
+        self.use(factory, tenant, doomed["id"], 5)  # another service keeps using it meanwhile
+
+        run_job(worker_for(), tenant.account_id, job["id"])
+
+        done = tenant.ok("jobs/get", {"job_id": job["id"]})["job"]
+        assert (done["status"], done["done"]) == ("succeeded", 70)
+        listed = tenant.ok("resolution-categories", {})["resolution_categories"]
+        assert [(c["name"], c["position"], c["ticket_count"]) for c in listed] == [
+            ("Kept", 1, 70),
+            ("Last", 2, 0),
+        ]
+        assert {
+            r["resolution_category_id"]
+            for r in factory.sql(
+                "SELECT resolution_category_id FROM tickets WHERE account_id = %s AND id = ANY(%s)",
+                (tenant.account_id, ids),
+            )
+        } == {kept["id"]}
+        event = factory.one(
+            "SELECT after FROM audit_events WHERE account_id = %s"
+            " AND action = 'resolution_category.delete'",
+            (tenant.account_id,),
+        )
+        assert event["after"]["recategorised"] == 70
+        assert event["after"]["job_id"] == job["id"]

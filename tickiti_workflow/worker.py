@@ -41,6 +41,7 @@ log = logging.getLogger("tickiti.worker")
 # Rows folded per transaction, and how long one run of the fold task may go on.
 FOLD_BATCH = 50_000
 FOLD_BUDGET_SECONDS = 2.0
+VACUUM_AFTER_FOLDED = 10_000
 # A job whose runs keep failing (a crash while running it, each time) is given up.
 MAX_ATTEMPTS = 5
 # Errors after which the same work is simply tried again a little later.
@@ -239,7 +240,9 @@ class Worker:
         return ran
 
     def fold_ticket_counts(self) -> int:
-        """Fold ticket count changes into the counters, a batch per transaction."""
+        """Fold ticket count changes into the counters, a batch per transaction; after a burst,
+        vacuum the log at once (reads sum its rows, and would step over the dead ones until
+        autovacuum came by, up to a minute later)."""
         total, deadline = 0, time.monotonic() + FOLD_BUDGET_SECONDS
         while time.monotonic() < deadline:
             with self.transaction() as cur:
@@ -247,6 +250,8 @@ class Worker:
             total += folded
             if folded < FOLD_BATCH:
                 break
+        if total >= VACUUM_AFTER_FOLDED:
+            self.connection().execute("VACUUM ticket_count_changes")
         return total
 
     def purge_idempotency_keys(self) -> int:

@@ -76,7 +76,7 @@ def queue_move(fault_db, tenant, count: int = TICKETS) -> tuple[int, int, list[i
     )[0]["id"]
     ids = fault_db.tickets(tenant, tenant.inbox_id, count)
     job = fault_db.sql(
-        "INSERT INTO jobs (account_id, kind, source_queue_id, target_queue_id, actor_user_id,"
+        "INSERT INTO jobs (account_id, kind, source_id, target_id, actor_user_id,"
         " total) VALUES (%s, 'queue.move_tickets', %s, %s, %s, %s) RETURNING id",
         (tenant.account_id, tenant.inbox_id, target, tenant.user_id, count),
     )[0]["id"]
