@@ -60,8 +60,3 @@ WHERE task = %(task)s
 -- name: fold_ticket_counts
 -- Fold up to %(max_rows)s ticket count changes into the counters (every account).
 SELECT fold_ticket_count_changes(%(max_rows)s) AS folded
-
--- name: oldest_pending_job
--- How long the oldest unfinished job has waited since it was queued or last progressed (all accounts).
-SELECT extract(epoch FROM now() - min(updated_at))::float8 AS seconds
-FROM jobs WHERE status IN ('queued', 'running')
