@@ -199,3 +199,59 @@ def test_a_chunked_body_over_the_limit_is_refused_whole(tenant):
 def test_a_chunked_body_within_the_limit_is_read_whole(tenant):
     valid = json.dumps({"name": "Chunked"}).encode()
     assert chunked(tenant, valid + b" " * (MAX_BODY_BYTES - len(valid))).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/workflow//queues",
+        "//api/v1/workflow/queues",
+        "/api/v1/workflow/queues/",
+        "/api/v1/workflow%2fqueues",
+        "/api/v1/workflow/queues%2Fcreate",
+        "/api/v1/workflow/queue%73",
+        "/api/v1/workflow/queues/create/",
+    ],
+)
+def test_paths_are_exact(tenant, path):
+    response = tenant.post(path, {"name": "Path"})
+    assert response.status_code == 404, response.get_data(as_text=True)[:200]
+    assert "Location" not in response.headers
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert response.headers["X-Request-ID"]
+    assert "Path" not in [q["name"] for q in tenant.ok("queues", {})["queues"]]
+
+
+def test_every_response_is_no_store(tenant):
+    intervention = tenant.ok(
+        "interventions/create", {"name": "Hook", "remote_url": "https://example.com"}, status=201
+    )["intervention"]
+    body = {"intervention_id": intervention["id"]}
+    response = tenant.post("interventions/generate-token", body, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 200
+    assert response.get_json()["remote_token"].startswith("tkr_")
+    assert response.headers["Cache-Control"] == "no-store"
+    replay = tenant.post("interventions/generate-token", body, headers={"Idempotency-Key": "k"})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.headers["Cache-Control"] == "no-store"
+    for response in (tenant.post("queues", {}), tenant.post("nowhere", {})):
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_exception_escaping_the_app_is_json(app):
+    from tickiti_workflow.wsgi import JsonErrors
+
+    def broken(environ, start_response):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    statuses = []
+    body = b"".join(
+        JsonErrors(broken)(
+            {"PATH_INFO": "/x"},
+            lambda status, headers, exc_info=None: statuses.append((status, dict(headers))),
+        )
+    )
+    status, headers = statuses[0]
+    assert status.startswith("500")
+    assert json.loads(body)["error"]["code"] == "internal_error"
+    assert headers["X-Request-ID"] and headers["Content-Type"] == "application/json"
