@@ -3,6 +3,7 @@ lone surrogates and chunked bodies past the limit all get a small, quick JSON an
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import statistics
@@ -10,6 +11,7 @@ import time
 
 import pytest
 
+from tickiti_workflow import business_time
 from tickiti_workflow.errors import MAX_FIELD_ERRORS
 from tickiti_workflow.schema import MAX_BODY_BYTES
 
@@ -255,3 +257,66 @@ def test_an_exception_escaping_the_app_is_json(app):
     assert status.startswith("500")
     assert json.loads(body)["error"]["code"] == "internal_error"
     assert headers["X-Request-ID"] and headers["Content-Type"] == "application/json"
+
+
+# --- business-hours preview ------------------------------------------------------------------
+
+PREVIEW = {"start": "1970-01-01T00:00:00Z", "minutes": 525_600}
+
+
+def worst_hours(variant: int, long: bool) -> dict:
+    """The most a configuration may hold: 500 recurring holidays, one day each on alternate
+    days or each a year long across New Year, six intervals every day, a zone with two offset
+    changes a year (``variant`` makes it a configuration not seen before)."""
+    holidays = []
+    for i in range(500):
+        first = dt.date(2001, 1, 1) + dt.timedelta(days=2 * i % 365)
+        last = first + dt.timedelta(days=365 if long else 0)
+        holidays.append({"name": f"H{i}-{variant}", "start_date": first.isoformat(),
+                         "end_date": last.isoformat(), "recurring": True})  # fmt: skip
+    day = [{"start": f"{2 * k:02d}:00", "end": f"{2 * k + 1:02d}:00"} for k in range(6)]
+    schedule = {name: day for name in business_time.WEEKDAYS}
+    return {"timezone": "America/New_York", "schedule": schedule, "holidays": holidays}
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["alternate days", "year-long"])
+def test_the_worst_business_hours_preview_within_a_small_multiple_of_the_default(factory, long):
+    default, worst = factory.tenant(), factory.tenant()
+    default_times, worst_times = [], []
+    for variant in range(3):
+        worst.ok("business-hours/update", worst_hours(variant, long))
+        seconds, response = timed(lambda: worst.post("business-hours/preview", PREVIEW))
+        assert response.status_code in (200, 422), response.get_json()
+        worst_times.append(seconds)
+        seconds, response = timed(lambda: default.post("business-hours/preview", PREVIEW))
+        assert response.status_code == 200
+        default_times.append(seconds)
+    # Before holiday expansion was linear, the worst took 1.6-4.8 s (hundreds of times more).
+    assert statistics.median(worst_times) <= 25 * statistics.median(default_times), (
+        worst_times,
+        default_times,
+    )
+
+
+def test_holiday_runs_are_listed_in_linear_time():
+    """Walking a century lists each year a bounded number of times, not once per year walked."""
+    holidays = [
+        business_time.Holiday(f"H{i}", d, d, recurring=True)
+        for i in range(500)
+        for d in [dt.date(2001, 1, 1) + dt.timedelta(days=2 * i % 365)]
+    ]
+    hours = business_time.BusinessHours(
+        "UTC", {day: [(540, 1020)] for day in business_time.WEEKDAYS}, holidays
+    )
+    plan = hours._plan
+    listed = []
+    list_runs = plan._list_runs
+
+    def counting(first_year, last_year):
+        listed.append(last_year - first_year + 1)
+        return list_runs(first_year, last_year)
+
+    plan._list_runs = counting
+    start = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    business_time.business_minutes_between(hours, start, dt.datetime(2070, 1, 1, tzinfo=dt.UTC))
+    assert sum(listed) <= 4 * 100  # a walk of 100 years lists at most ~2 × 2 × 100 years
