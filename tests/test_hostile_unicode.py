@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import unicodedata
 
+import psycopg
 import pytest
+
+from tickiti_workflow import db
 
 URL = "https://hooks.example.com/run"
 
@@ -174,3 +177,61 @@ def test_descriptions_keep_joiners_and_bidi_marks(tenant):
     text = "family: 👨\u200d👩\u200d👧, hebrew: \u200fשלום"
     created = tenant.queue(description=text)
     assert created["description"] == text
+
+
+# --- existing names ----------------------------------------------------------------------------
+
+NAMES_MIGRATION = "0016.normalised-names"
+
+
+def test_existing_names_are_normalised_and_duplicates_renamed(fresh_database):
+    url = fresh_database()
+    db.migrate(url)
+    with db._migration_backend(url) as (backend, migrations):
+        backend.rollback_migrations(migrations.filter(lambda m: m.id == NAMES_MIGRATION))
+    with psycopg.connect(url, autocommit=True) as conn:
+        account = conn.execute(
+            "INSERT INTO accounts (name, plan_code) VALUES ('A', 'pro') RETURNING id"
+        ).fetchone()[0]
+        other = conn.execute(
+            "INSERT INTO accounts (name, plan_code) VALUES ('B', 'pro') RETURNING id"
+        ).fetchone()[0]
+        # As the API once accepted them: in insertion (id) order.
+        before = [
+            (account, "Billing"),
+            (account, "Billing\u200b"),  # becomes "Billing": a duplicate
+            (account, "BILLING\u202e"),  # so does this one, ignoring case
+            (account, "Cafe\u0301"),  # NFD: becomes "Café"
+            (account, "\u200b\u200b"),  # nothing visible: becomes "Unnamed"
+            (account, "Bill\u00a0ing"),  # a no-break space: a plain one
+            (account, "x" * 99 + "\u00ad"),  # a soft hyphen at the end
+            (account, "x" * 99),  # equal to the one before once that is cleaned
+            (other, "Billing\u200b"),  # another account: no clash
+        ]
+        ids = [
+            conn.execute(
+                "INSERT INTO resolution_categories (account_id, name, position)"
+                " VALUES (%s, %s, %s) RETURNING id",
+                (acc, name, position),
+            ).fetchone()[0]
+            for position, (acc, name) in enumerate(before, start=1)
+        ]
+    db.migrate(url)
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT id, name, version FROM resolution_categories WHERE id = ANY(%s)", (ids,)
+        ).fetchall()
+        rows = {id_: (name, version) for id_, name, version in found}
+    after = [rows[i] for i in ids]
+    assert after == [
+        ("Billing", 1),
+        (f"Billing (duplicate {ids[1]})", 2),
+        (f"BILLING (duplicate {ids[2]})", 2),
+        ("Café", 2),
+        ("Unnamed", 2),
+        ("Bill ing", 2),
+        ("x" * 99, 2),
+        ("x" * (100 - len(f" (duplicate {ids[7]})")) + f" (duplicate {ids[7]})", 2),
+        ("Billing", 2),
+    ]
+    assert all(len(name) <= 100 for name, _ in after)
