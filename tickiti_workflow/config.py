@@ -69,6 +69,8 @@ class Settings:
     pgbouncer: bool = False
     # Rendered list responses kept per worker (tickiti_workflow/list_cache.py); 0 turns it off.
     list_cache_mb: int = 32
+    # Seconds a client has to send a whole request before it is answered 408 (worker.py).
+    request_read_timeout: int = 10
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -89,4 +91,5 @@ class Settings:
             lock_timeout_ms=_int(env, "DATABASE_LOCK_TIMEOUT_MS", 2000),
             pgbouncer=pgbouncer_in_url or _bool(env, "DATABASE_PGBOUNCER"),
             list_cache_mb=_int(env, "LIST_CACHE_MB", 32),
+            request_read_timeout=_int(env, "REQUEST_READ_TIMEOUT_S", 10),
         )
