@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -21,7 +22,7 @@ def exact_path(environ: dict[str, Any]) -> bool:
     return "%" not in path and "//" not in path and (path == "/" or not path.endswith("/"))
 
 
-def error_body(status: int, code: str, message: str) -> bytes:
+def error_body(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
 
 
@@ -52,15 +53,9 @@ class JsonErrors:
                 extra={"request_id": request_id, "path": environ.get("PATH_INFO")},
             )
             body = error_body(
-                500, "internal_error", "Something went wrong on our side; it has been logged."
+                "internal_error", "Something went wrong on our side; it has been logged."
             )
             start_response(
-                "500 INTERNAL SERVER ERROR", json_error_headers(body, request_id), _exc_info()
+                "500 INTERNAL SERVER ERROR", json_error_headers(body, request_id), sys.exc_info()
             )
             return [body]
-
-
-def _exc_info():
-    import sys
-
-    return sys.exc_info()
