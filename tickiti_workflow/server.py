@@ -26,8 +26,8 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
     return {
         "bind": f"0.0.0.0:{port or settings.port}",
         "workers": settings.web_concurrency,
-        "worker_class": "tickiti_workflow.worker.Worker",
-        "logger_class": "tickiti_workflow.worker.JsonLogger",
+        "worker_class": "tickiti_workflow.web_worker.Worker",
+        "logger_class": "tickiti_workflow.web_worker.JsonLogger",
         "threads": settings.threads,
         "timeout": 30,
         "graceful_timeout": 20,
