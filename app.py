@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import NotFound
 
 import handlers
-from tickiti_workflow import db, embedded, errors, jsonfmt, logs
+from tickiti_workflow import db, embedded, errors, jsonfmt, logs, wsgi
 from tickiti_workflow.config import Settings
 from tickiti_workflow.list_cache import ListCache
 from tickiti_workflow.schema import MAX_BODY_BYTES
@@ -48,6 +49,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Every endpoint is POST only: OPTIONS gets the same JSON 405 as any other method.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    # Paths are exact: "//" is not "/" (no redirect to a merged path).
+    app.url_map.merge_slashes = False
     app.config["SETTINGS"] = settings
 
     url = settings.database_url
@@ -63,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.after_request(_finish_request)
     app.teardown_request(db.release_connection)
     handlers.register(app)
+    app.wsgi_app = wsgi.JsonErrors(app.wsgi_app)
     return app
 
 
@@ -70,10 +74,14 @@ def _start_request() -> None:
     g.started = time.perf_counter()
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    if not wsgi.exact_path(request.environ):
+        raise NotFound()
 
 
 def _finish_request(response):
     response.headers["X-Request-ID"] = g.request_id
+    # Responses may carry secrets (generate-token) and are per token: no cache may keep one.
+    response.headers["Cache-Control"] = "no-store"
     principal = g.get("principal")
     if principal is not None:
         response.headers.update(principal.rate_limit.headers())

@@ -19,7 +19,8 @@ import sql
 from tickiti_workflow import db, idempotency
 from tickiti_workflow.errors import ApiError, Forbidden, Unauthenticated
 
-from .tokens import hash_token
+from .failures import client_address, limiter
+from .tokens import TOKEN_FORMAT, hash_token
 
 ADMIN_ROLES = frozenset({"owner", "admin"})
 _BEARER = re.compile(r"Bearer[ ]+([A-Za-z0-9_\-.~+/]+=*)[ ]*", re.IGNORECASE)
@@ -89,19 +90,46 @@ def current_principal() -> Principal:
     return g.principal
 
 
+class TooManyRefusals(ApiError):
+    status, code = 429, "rate_limited"
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"Too many requests with invalid credentials from this address; retry after "
+            f"{retry_after} s.",
+            {"limit": limiter.limit, "retry_after_seconds": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _refuse(client: str, error: Unauthenticated) -> Unauthenticated:
+    limiter.refused(client)
+    return error
+
+
 def authenticate() -> Principal:
-    """Resolve the bearer token, or raise 401."""
+    """Resolve the bearer token, or raise 401 (429 for a client refused too often)."""
     header = request.headers.get("Authorization", "")
-    match = _BEARER.fullmatch(header)
-    if match is None:
+    if not header:
         raise Unauthenticated()
+    client = client_address()
+    match = _BEARER.fullmatch(header)
+    token = match.group(1) if match else None
+    token_hash = hash_token(token) if token and TOKEN_FORMAT.fullmatch(token) else None
+    if (retry_after := limiter.retry_after(client, token_hash)) is not None:
+        raise TooManyRefusals(retry_after)
+    if match is None:
+        raise _refuse(client, Unauthenticated())
+    if token_hash is None:  # not a token this service mints: no need to ask the database
+        raise _refuse(client, Unauthenticated("The API token is not valid.", code="invalid_token"))
     # Autocommit, one statement: the last_used_at touch commits even if the request fails later.
     with db.connection().cursor() as cur:
-        row = sql.auth.authenticate.one(cur, token_hash=hash_token(match.group(1)))
+        row = sql.auth.authenticate.one(cur, token_hash=token_hash)
     if row is None or row["revoked"] or not row["active"]:
-        raise Unauthenticated("The API token is not valid.", code="invalid_token")
+        raise _refuse(client, Unauthenticated("The API token is not valid.", code="invalid_token"))
     if row["expired"]:
-        raise Unauthenticated("The API token has expired.", code="token_expired")
+        raise _refuse(client, Unauthenticated("The API token has expired.", code="token_expired"))
+    limiter.authenticated(token_hash)
     principal = Principal(
         token_id=row["token_id"],
         user_id=row["user_id"],

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+
+# What mint_token makes for API tokens; anything else is refused without a database lookup.
+TOKEN_FORMAT = re.compile(r"tkt_[A-Za-z0-9_-]{43}")
 
 
 def mint_token(prefix: str = "tkt_") -> str:

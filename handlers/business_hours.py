@@ -14,7 +14,7 @@ from itertools import pairwise
 from zoneinfo import available_timezones
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 from psycopg.types.json import Jsonb
 
 import sql
@@ -23,7 +23,15 @@ from tickiti_workflow import audit, business_time
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import ValidationFailed
 from tickiti_workflow.openapi import envelope, returns
-from tickiti_workflow.schema import Bool, ExpectedVersion, Int, Name, StrictSchema, body
+from tickiti_workflow.schema import (
+    Bool,
+    BoundedList,
+    ExpectedVersion,
+    Int,
+    Name,
+    StrictSchema,
+    body,
+)
 from tickiti_workflow.versioning import changes
 
 bp = Blueprint("business_hours", __name__)
@@ -145,7 +153,7 @@ class Holiday(StrictSchema):
 class BusinessHoursUpdate(ExpectedVersion):
     timezone = fields.String(validate=_timezone)
     schedule = fields.Nested(Schedule)
-    holidays = fields.List(fields.Nested(Holiday), validate=validate.Length(max=MAX_HOLIDAYS))
+    holidays = BoundedList(fields.Nested(Holiday), max_length=MAX_HOLIDAYS)
 
 
 class Instant(fields.Field):

@@ -22,6 +22,7 @@ from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
+    BoundedList,
     Empty,
     ExpectedVersion,
     Id,
@@ -59,14 +60,13 @@ def _distinct(what: str):
 
 
 class Conditions(StrictSchema):
-    queue_ids = fields.List(
-        Id(),
-        load_default=list,
-        validate=[validate.Length(max=MAX_CONDITION_QUEUES), _distinct("Queue ids")],
+    queue_ids = BoundedList(
+        Id(), load_default=list, max_length=MAX_CONDITION_QUEUES, validate=_distinct("Queue ids")
     )
-    priorities = fields.List(
+    priorities = BoundedList(
         fields.String(validate=validate.OneOf(PRIORITIES)),
         load_default=list,
+        max_length=len(PRIORITIES),
         validate=_distinct("Priorities"),
     )
 
@@ -89,10 +89,12 @@ class SetPriority(StrictSchema):
 
 class NotifyUsers(StrictSchema):
     type = fields.String(required=True, validate=validate.Equal("notify_users"))
-    user_ids = fields.List(
+    user_ids = BoundedList(
         Id(),
         required=True,
-        validate=[validate.Length(min=1, max=MAX_NOTIFY_USERS), _distinct("User ids")],
+        min_length=1,
+        max_length=MAX_NOTIFY_USERS,
+        validate=_distinct("User ids"),
     )
 
 
@@ -119,7 +121,7 @@ class Action(fields.Field):
 
 def Actions(**kw) -> fields.List:
     action = Action(metadata={"one_of": list(ACTION_SCHEMAS.values())})
-    return fields.List(action, validate=validate.Length(min=1, max=MAX_ACTIONS), **kw)
+    return BoundedList(action, min_length=1, max_length=MAX_ACTIONS, **kw)
 
 
 class EscalationCreate(StrictSchema):

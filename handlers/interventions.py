@@ -11,6 +11,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
+import idna
 from flask import Blueprint
 from marshmallow import Schema, ValidationError, post_load, validate, validates, validates_schema
 from marshmallow.fields import Boolean, DateTime, Integer, List, Nested, String
@@ -27,6 +28,7 @@ from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
     Bool,
+    BoundedList,
     Description,
     Empty,
     ExpectedVersion,
@@ -44,6 +46,7 @@ bp = Blueprint("interventions", __name__)
 FEATURE = "interventions"
 MAX_INTERVENTIONS = 200
 MAX_FIELDS = 50
+MAX_OPTIONS = 100
 # What the OpenAPI document can say of remote_url; the address rules are checked in code.
 REMOTE_URL_DOC = {
     "format": "uri",
@@ -58,7 +61,8 @@ FIELD_TYPES = ("text", "textarea", "number", "select", "multiselect", "checkbox"
 TYPES_WITH_OPTIONS = frozenset({"select", "multiselect"})
 EDITABLE = ("name", "description", "enabled", "remote_url", "fields")
 
-_HOSTNAME = re.compile(r"[\w-]+(\.[\w-]+)*\.?")
+# A host name as it goes on the wire: ASCII letters, digits, hyphens (and underscores) in labels.
+_HOSTNAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?", re.ASCII | re.IGNORECASE)
 
 
 # --- remote_url ---------------------------------------------------------------------------
@@ -111,6 +115,31 @@ def check_remote_url(url: str) -> None:
         raise ValidationError("Must name a host.")
     if parts.username is not None or parts.password is not None:
         raise ValidationError("Must not contain credentials; use the remote token instead.")
+    for name in _network_forms(host):
+        _check_host(name)
+
+
+def _network_forms(host: str) -> set[str]:
+    """The ASCII forms an HTTP client may turn the host into before resolving it.
+
+    A client maps a Unicode host with IDNA: UTS 46 (IDNA 2008, e.g. the ``idna`` package) or
+    IDNA 2003 (Python's own codec); both fold full-width and circled digits, compatibility
+    letters and ideographic full stops to ASCII. Every form must pass every rule.
+    """
+    if host.isascii():
+        return {host.lower()}
+    try:
+        forms = {
+            idna.encode(host, uts46=True, std3_rules=True).decode("ascii").lower(),
+            host.encode("idna").decode("ascii").lower(),
+        }
+    except (idna.IDNAError, UnicodeError, ValueError):
+        raise ValidationError("The host is not a valid internationalised domain name.") from None
+    return forms
+
+
+def _check_host(host: str) -> None:
+    """Refuse an ASCII host that is localhost, a non-public address, or no host name at all."""
     name = host.rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         raise ValidationError("The host must not be localhost.")
@@ -142,7 +171,9 @@ class FormField(StrictSchema):
     label = Text(min_length=1, max_length=100, required=True)
     type = String(required=True, validate=validate.OneOf(FIELD_TYPES))
     required = Bool(load_default=False)
-    options = List(Nested(FieldOption), load_default=list, allow_none=True)
+    options = BoundedList(
+        Nested(FieldOption), max_length=MAX_OPTIONS, load_default=list, allow_none=True
+    )
     help_text = Text(max_length=500, multiline=True, load_default="")
 
     @validates_schema
@@ -185,7 +216,7 @@ class InterventionBody(StrictSchema):
     description = Description()
     enabled = Bool()
     remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH, metadata=REMOTE_URL_DOC)
-    fields = List(Nested(FormField), validate=[validate.Length(max=MAX_FIELDS), _unique_keys])
+    fields = BoundedList(Nested(FormField), max_length=MAX_FIELDS, validate=_unique_keys)
 
     @validates("remote_url")
     def _remote_url(self, value, **_):
@@ -199,10 +230,8 @@ class InterventionCreate(InterventionBody):
     )
     description = Description(load_default="")
     enabled = Bool(load_default=True)
-    fields = List(
-        Nested(FormField),
-        load_default=list,
-        validate=[validate.Length(max=MAX_FIELDS), _unique_keys],
+    fields = BoundedList(
+        Nested(FormField), load_default=list, max_length=MAX_FIELDS, validate=_unique_keys
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
@@ -14,6 +14,7 @@ from tickiti_workflow.errors import Conflict, LimitReached, NotFound, Validation
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
+    BoundedList,
     Description,
     Empty,
     ExpectedVersion,
@@ -87,10 +88,8 @@ def _distinct_ids(ids: list[int]) -> None:
 class QueueMove(StrictSchema):
     from_queue_id = Id(required=True)
     to_queue_id = Id(required=True)
-    ticket_ids = fields.List(
-        Id(),
-        load_default=None,
-        validate=[validate.Length(min=1, max=MAX_MOVE_IDS), _distinct_ids],
+    ticket_ids = BoundedList(
+        Id(), load_default=None, min_length=1, max_length=MAX_MOVE_IDS, validate=_distinct_ids
     )
 
     @validates_schema

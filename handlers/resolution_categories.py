@@ -7,7 +7,7 @@ reorder) locks the account row first, so concurrent ones run one after the other
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
@@ -18,6 +18,7 @@ from tickiti_workflow.errors import Conflict, LimitReached, NotFound, Validation
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
+    BoundedList,
     Description,
     Empty,
     ExpectedVersion,
@@ -59,7 +60,7 @@ class CategoryDelete(StrictSchema):
 
 
 class CategoryReorder(StrictSchema):
-    ids = fields.List(Id(), required=True, validate=validate.Length(max=MAX_REORDER_IDS))
+    ids = BoundedList(Id(), required=True, max_length=MAX_REORDER_IDS)
 
 
 class ResolutionCategory(Schema):

@@ -30,11 +30,19 @@ class Tenant:
         headers = dict(headers or {})
         headers.setdefault("Authorization", f"Bearer {token or self.token}")
         url = path if path.startswith("/") else f"/api/v1/workflow/{path}"
+        # Each tenant calls from an address of its own, as separate clients do (invalid
+        # credentials are limited per client address).
+        kw.setdefault("environ_base", {"REMOTE_ADDR": self.address})
         if json is not None:
             kw["json"] = json
         response = self.factory.client.post(url, headers=headers, **kw)
         self.factory.check_contract(url, response)
         return response
+
+    @property
+    def address(self) -> str:
+        n = self.account_id
+        return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
 
     def ok(self, path: str, json: Any = None, status: int = 200, **kw) -> dict:
         """POST and assert the status; return the JSON body."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from auth import Ability
@@ -39,6 +41,16 @@ def endpoints(app):
     return post_endpoints(app)
 
 
+def fresh_address() -> dict[str, str]:
+    """A client address of its own, so refusals here do not add up to the invalid-credential
+    limit (tested in test_hostile_auth.py)."""
+    n = next(_ADDRESSES)
+    return {"REMOTE_ADDR": f"198.18.{n >> 8 & 255}.{n & 255}"}
+
+
+_ADDRESSES = itertools.count(1)
+
+
 def assert_error(response, status: int, code: str):
     assert response.status_code == status, response.get_json()
     body = response.get_json()
@@ -59,13 +71,18 @@ class TestAuthentication:
     )
     def test_malformed_header(self, factory, endpoints, header):
         for path, _, _ in endpoints:
-            response = factory.client.post(path, json={}, headers={"Authorization": header})
+            response = factory.client.post(
+                path, json={}, headers={"Authorization": header}, environ_base=fresh_address()
+            )
             assert_error(response, 401, "unauthenticated")
 
     def test_unknown_token(self, factory, endpoints):
         headers = {"Authorization": "Bearer tkt_" + "x" * 43}
         for path, _, _ in endpoints:
-            assert_error(factory.client.post(path, json={}, headers=headers), 401, "invalid_token")
+            response = factory.client.post(
+                path, json={}, headers=headers, environ_base=fresh_address()
+            )
+            assert_error(response, 401, "invalid_token")
 
     def test_expired_token(self, tenant, endpoints):
         token = tenant.token_for(expires_in="-1 second")

@@ -132,7 +132,9 @@ class TestErrorShape:
             }
         )
         client = app.test_client()
-        response = client.post("/api/v1/workflow/queues", headers={"Authorization": "Bearer x"})
+        response = client.post(
+            "/api/v1/workflow/queues", headers={"Authorization": "Bearer tkt_" + "x" * 43}
+        )
         error(response, 503, "database_unavailable")
         error(client.get("/healthz"), 503, "database_unavailable")
         app.extensions["tickiti.db"].close()

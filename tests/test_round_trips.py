@@ -13,7 +13,8 @@ def test_gates_cost_exactly_one_round_trip(tenant, factory, round_trips):
     assert refused(lambda: agent.post("queues", {})) == 1
     starter = factory.tenant(plan="starter")
     assert refused(lambda: starter.post("escalations", {})) == 1
-    assert refused(lambda: tenant.post("queues", {}, token="tkt_nope")) == 1
+    assert refused(lambda: tenant.post("queues", {}, token="tkt_" + "n" * 43)) == 1
+    assert refused(lambda: tenant.post("queues", {}, token="tkt_nope")) == 0  # malformed
     assert refused(lambda: tenant.post("queues", {"bad": 1})) == 1
 
 

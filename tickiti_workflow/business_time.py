@@ -15,6 +15,8 @@ runs crossed, not with the span.
 
 from __future__ import annotations
 
+import calendar
+import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MONDAY_SHIFT = 3
 # A due time this far beyond where it would fall without holidays means the holidays never end.
 _HORIZON = 3653 * _DAY
+_MIN_YEAR, _MAX_YEAR = 1, 9998
 
 
 class NoBusinessTime(ValueError):
@@ -253,44 +256,94 @@ class _Plan:
         return due if due <= limit else None
 
     def _holiday_runs(self, first_day: int, last_day: int) -> _HolidayRuns:
-        """Return the runs of consecutive holidays, listed at least for first_day..last_day."""
+        """Return the runs of consecutive holidays, listed at least for first_day..last_day.
+
+        When the listed years must grow, they grow by at least as many years as are listed
+        already, so a walk across N years lists O(N) years in all, not O(N²).
+        """
         runs = self._runs
         if runs is None or not runs.from_day <= first_day <= last_day < runs.until_day:
+            first_year, last_year = _year_of_day(first_day), _year_of_day(last_day)
             if runs is not None:
-                first_day, last_day = (
-                    min(first_day, runs.from_day),
-                    max(last_day, runs.until_day - 1),
-                )
-            runs = self._runs = self._list_runs(_year_of_day(first_day), _year_of_day(last_day))
+                have_first, have_last = runs.first_year, runs.last_year
+                span = have_last - have_first + 1
+                if first_year < have_first:
+                    first_year = min(first_year, have_first - span)
+                if last_year > have_last:
+                    last_year = max(last_year, have_last + span)
+                first_year = max(_MIN_YEAR, min(first_year, have_first))
+                last_year = min(_MAX_YEAR, max(last_year, have_last))
+            runs = self._runs = self._list_runs(first_year, last_year)
         return runs
 
     def _list_runs(self, first_year: int, last_year: int) -> _HolidayRuns:
-        days: set[int] = set()
+        """List the runs in whole years: linear in the years times the holidays' date ranges.
+
+        A recurring holiday falls on the same days of every year of the same length, so the
+        merged ranges of all recurring holidays are worked out once for a common and once for
+        a leap year and shifted to each year; one-off holidays are clipped to the years.
+        """
+        recurring = [h for h in self.holidays if h.recurring]
+        patterns: dict[bool, list[tuple[int, int]]] = {}
+        yearly: list[tuple[int, int]] = []  # in date order already
         for year in range(first_year, last_year + 1):
-            for holiday in self.holidays:
-                for lo, hi in holiday.ranges_in(year):
-                    days.update(range(_day_number(lo), _day_number(hi) + 1))
-        firsts: list[int] = []
-        lasts: list[int] = []
-        for day in sorted(days):
-            if lasts and lasts[-1] == day - 1:
-                lasts[-1] = day
-            else:
-                firsts.append(day)
-                lasts.append(day)
+            base = _day_number(date(year, 1, 1))
+            leap = calendar.isleap(year)
+            if leap not in patterns:
+                patterns[leap] = _merged(
+                    [
+                        (_day_number(lo) - base, _day_number(hi) - base)
+                        for holiday in recurring
+                        for lo, hi in holiday.ranges_in(year)
+                    ]
+                )
+            yearly.extend([(base + lo, base + hi) for lo, hi in patterns[leap]])
+        first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+        one_off = []
+        for holiday in self.holidays:
+            if not holiday.recurring:
+                lo, hi = max(holiday.start_date, first), min(holiday.end_date, last)
+                if lo <= hi:
+                    one_off.append((_day_number(lo), _day_number(hi)))
+        merged = _merged(list(heapq.merge(yearly, sorted(one_off))), presorted=True)
+        firsts = [lo for lo, _ in merged]
+        lasts = [hi for _, hi in merged]
+        # `cumulative` at midnight, inlined: whole weeks plus the week's days before.
+        week, before = self.week, self.day_before
         return _HolidayRuns(
+            first_year=first_year,
+            last_year=last_year,
             from_day=_year_start(first_year) // _DAY,
             until_day=_year_start(last_year + 1) // _DAY,
             firsts=firsts,
             lasts=lasts,
-            start_totals=[self.cumulative(day * _DAY) for day in firsts],
-            end_totals=[self.cumulative((day + 1) * _DAY) for day in lasts],
+            start_totals=[
+                (d + _MONDAY_SHIFT) // 7 * week + before[(d + _MONDAY_SHIFT) % 7] for d in firsts
+            ],
+            end_totals=[
+                (d + 1 + _MONDAY_SHIFT) // 7 * week + before[(d + 1 + _MONDAY_SHIFT) % 7]
+                for d in lasts
+            ],
         )
+
+
+def _merged(ranges: list[tuple[int, int]], presorted: bool = False) -> list[tuple[int, int]]:
+    """Inclusive day ranges sorted, with overlapping and adjacent ones joined."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in ranges if presorted else sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 class _HolidayRuns(NamedTuple):
     """Runs of consecutive holidays in the whole years from from_day to before until_day."""
 
+    first_year: int
+    last_year: int
     from_day: int
     until_day: int
     firsts: list[int]

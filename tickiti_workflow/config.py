@@ -81,6 +81,8 @@ class Settings:
     worker_poll_ms: int = 500
     # The worker's own statement timeout: its statements are chunks and folds, never a scan.
     worker_statement_timeout_ms: int = 30_000
+    # Seconds a client has to send a whole request before it is answered 408 (web_worker.py).
+    request_read_timeout: int = 10
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -106,4 +108,5 @@ class Settings:
             worker_lease_seconds=max(1, _int(env, "WORKER_LEASE_SECONDS", 15)),
             worker_poll_ms=max(10, _int(env, "WORKER_POLL_MS", 500)),
             worker_statement_timeout_ms=_int(env, "WORKER_STATEMENT_TIMEOUT_MS", 30_000),
+            request_read_timeout=_int(env, "REQUEST_READ_TIMEOUT_S", 10),
         )

@@ -66,12 +66,36 @@ class Conflict(ApiError):
     status = 409
 
 
+# An error response names at most this many fields, each with at most MAX_MESSAGES messages of
+# at most MAX_TEXT characters (a field path too): a body of a million errors answers in a few KiB.
+MAX_FIELD_ERRORS = 50
+MAX_MESSAGES = 5
+MAX_TEXT = 200
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def bounded_fields(fields: dict[str, list[str]]) -> tuple[dict[str, list[str]], int]:
+    """The first MAX_FIELD_ERRORS fields' messages, shortened, and how many fields were left out."""
+    kept: dict[str, list[str]] = {}
+    for path, messages in fields.items():
+        if len(kept) == MAX_FIELD_ERRORS:
+            break
+        kept[_short(path)] = [_short(str(m)) for m in messages[:MAX_MESSAGES]]
+    return kept, len(fields) - len(kept)
+
+
 class ValidationFailed(ApiError):
     status, code = 422, "validation_failed"
     message = "The request body is not valid."
 
     def __init__(self, fields: dict[str, list[str]], message: str | None = None, **extra: Any):
-        super().__init__(message, {"fields": fields, **extra})
+        kept, omitted = bounded_fields(fields)
+        if omitted:
+            extra["omitted_field_errors"] = omitted
+        super().__init__(message, {"fields": kept, **extra})
 
 
 class VersionConflict(Conflict):

@@ -14,10 +14,12 @@ from typing import Any
 from flask import g, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .errors import ApiError
+from .errors import MAX_FIELD_ERRORS, ApiError
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DB_INT = 2**63 - 1
+# No body has an object with more keys than this (the largest schema has a dozen fields).
+MAX_OBJECT_KEYS = 100
 
 
 class InvalidJson(ApiError):
@@ -30,6 +32,8 @@ class UnsupportedMediaType(ApiError):
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len(pairs) > MAX_OBJECT_KEYS:
+        raise InvalidJson(f"A JSON object has more than {MAX_OBJECT_KEYS} keys.")
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set[str] = set()
@@ -42,9 +46,46 @@ def _no_constants(name: str) -> Any:
     raise InvalidJson(f"{name} is not a JSON number.")
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string anywhere in the parsed JSON (a key included) holds a lone surrogate."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+    message = "The request body is larger than 1 MiB."
+
+
+def _read_body() -> bytes:
+    """The whole body, or 413: a chunked body is refused whole, never cut at the limit."""
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    # Without Content-Length the stream stops quietly at the limit: look one byte past it.
+    at_limit = request.content_length is None and len(raw) >= MAX_BODY_BYTES
+    if at_limit and request.environ["wsgi.input"].read(1):
+        raise PayloadTooLarge()
+    return raw
+
+
 def read_json_object(empty_ok: bool) -> dict[str, Any]:
     """The request body as a JSON object; for a read endpoint an empty body counts as ``{}``."""
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    raw = _read_body()
     if not raw.strip():
         if empty_ok:
             return {}
@@ -55,6 +96,10 @@ def read_json_object(empty_ok: bool) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
         value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        # A \uD800-style escape without its pair decodes to a lone surrogate, which is no
+        # character: refuse it here, in keys and values alike, before anything echoes it.
+        if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(value):
+            raise InvalidJson("The JSON contains a lone surrogate escape (invalid Unicode).")
     except UnicodeDecodeError:
         raise InvalidJson("The body is not valid UTF-8.") from None
     except RecursionError:
@@ -109,16 +154,51 @@ def _reject_surrogates_and_controls(value: str, pattern: re.Pattern) -> None:
         raise ValidationError("Must not contain control characters.")
 
 
+# Characters that draw nothing (or draw like something else) have no place in a name or label:
+# format characters (zero-width, bidi controls, soft hyphen, ...), private-use characters, line
+# and paragraph separators, and the blank fillers that are letters to Unicode.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Co", "Zl", "Zp"})
+_INVISIBLE_LETTERS = "\u115f\u1160\u2800\u3164\uffa0"
+
+
+def _invisible_ranges() -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    # Planes 2-13 hold ideographs and unassigned code points only.
+    for cp in (*range(0x20000), *range(0xE0000, 0x110000)):
+        if unicodedata.category(chr(cp)) in _INVISIBLE_CATEGORIES or chr(cp) in _INVISIBLE_LETTERS:
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return ranges
+
+
+def _escape(cp: int) -> str:
+    # Astral characters literally: JSON Schema (ECMA-262) regexes have no \\U escape.
+    return f"\\u{cp:04x}" if cp <= 0xFFFF else chr(cp)
+
+
+_INVISIBLE_CLASS = "".join(
+    _escape(a) if a == b else f"{_escape(a)}-{_escape(b)}" for a, b in _invisible_ranges()
+)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+# Spaces of every width read as one plain space.
+_SPACES = re.compile("[^\\S\\n\\r\\t\\x0b\\x0c\\x1c-\\x1f\\x85]")
+
+
 class Text(fields.String):
-    """A trimmed string without control characters, ``max_length`` characters at most."""
+    """A trimmed, NFC-normalised string without control characters, ``max_length`` characters
+    at most. A single-line text (a name or label) refuses invisible characters too, and any
+    kind of space in it is a plain space."""
 
     def __init__(self, *, min_length: int = 0, max_length: int, multiline: bool = False, **kw):
         self.multiline = multiline
         # The same rule for the OpenAPI document, so generated clients and fuzzers know it.
-        allowed = f"[^{_JSON_MULTILINE_CONTROL if multiline else _JSON_CONTROL}]"
+        refused = _JSON_MULTILINE_CONTROL if multiline else _JSON_CONTROL + _INVISIBLE_CLASS
+        allowed = f"[^{refused}]"
         pattern = f"^{allowed}*$"
         if min_length:
-            pattern = f"^{allowed}*[^\\s{_JSON_CONTROL}]{allowed}*$"
+            pattern = f"^{allowed}*[^\\s{refused}]{allowed}*$"
         kw.setdefault("metadata", {}).setdefault("pattern", pattern)
         extra = kw.pop("validate", None) or []
         extra = list(extra) if isinstance(extra, list | tuple) else [extra]
@@ -128,6 +208,14 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         pattern = _CONTROL_EXCEPT_WHITESPACE if self.multiline else _CONTROL
         _reject_surrogates_and_controls(text, pattern)
+        text = unicodedata.normalize("NFC", text)
+        if not self.multiline:
+            if found := _INVISIBLE.search(text):
+                raise ValidationError(
+                    "Must not contain invisible or format characters "
+                    f"(found U+{ord(found[0]):04X})."
+                )
+            text = _SPACES.sub(" ", text)
         return text.strip()
 
 
@@ -146,6 +234,39 @@ class Description(Text):
         if value is None:
             return ""
         return super().deserialize(value, attr, data, **kwargs)
+
+
+class BoundedList(fields.List):
+    """A JSON array of at most ``max_length`` items, refused on its length before any item is
+    looked at, so an over-long list costs nothing."""
+
+    def __init__(self, inner, *, max_length: int, min_length: int | None = None, **kw):
+        self.max_length = max_length
+        extra = kw.pop("validate", None) or []
+        extra = list(extra) if isinstance(extra, list | tuple) else [extra]
+        # The Length validator documents minItems/maxItems; the length is checked first below.
+        super().__init__(
+            inner, validate=[validate.Length(min=min_length, max=max_length), *extra], **kw
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list:
+        if not isinstance(value, list):
+            raise self.make_error("invalid")
+        if len(value) > self.max_length:
+            raise ValidationError(f"Longer than maximum length {self.max_length}.")
+        result, errors = [], {}
+        for index, item in enumerate(value):
+            try:
+                result.append(self.inner.deserialize(item, **kwargs))
+            except ValidationError as error:
+                errors[index] = error.messages
+                if len(errors) == MAX_FIELD_ERRORS:
+                    stopped = [f"Stopped after {MAX_FIELD_ERRORS} invalid items."]
+                    errors = {"_schema": stopped, **errors}
+                    break
+        if errors:
+            raise ValidationError(errors)
+        return result
 
 
 class Int(fields.Integer):

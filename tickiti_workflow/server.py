@@ -22,11 +22,13 @@ To call it, create an account, an admin user and a token:
 
 
 def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, Any]:
-    """gthread workers: psycopg releases the GIL while it waits on PostgreSQL."""
+    """gthread workers (psycopg releases the GIL while it waits on PostgreSQL) that read each
+    request whole before a thread takes it, and answer gunicorn's own errors as JSON."""
     return {
         "bind": f"0.0.0.0:{port or settings.port}",
         "workers": settings.web_concurrency,
-        "worker_class": "gthread",
+        "worker_class": "tickiti_workflow.web_worker.Worker",
+        "logger_class": "tickiti_workflow.web_worker.JsonLogger",
         "threads": settings.threads,
         "timeout": 30,
         "graceful_timeout": 20,
