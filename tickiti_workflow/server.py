@@ -8,6 +8,7 @@ from typing import Any
 
 from . import db, embedded
 from .config import Settings
+from .gunicorn_hooks import on_starting
 
 FIRST_STEPS = """\
 Tickiti Workflow API on http://127.0.0.1:{port} (embedded PostgreSQL in {data_dir}).
@@ -33,6 +34,9 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
         "accesslog": None,
         "errorlog": "-",
         "loglevel": settings.log_level.lower(),
+        # JSON lines, no access log of gunicorn's, and the connection budget (gunicorn_hooks.py).
+        "logger_class": "tickiti_workflow.gunicorn_hooks.JsonLogger",
+        "on_starting": on_starting,
     }
 
 
