@@ -160,3 +160,9 @@ def test_every_error_code_the_code_raises_is_documented():
 def test_docs_openapi_json_is_the_served_document(factory):
     committed = (ROOT / "docs" / "openapi.json").read_text()
     assert committed == render(document(factory)), "run scripts/export_openapi.py"
+
+
+def test_the_changelog_covers_the_documents_version(factory):
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## Compatibility policy" in changelog
+    assert f"\n## {document(factory)['info']['version']}\n" in changelog
