@@ -12,8 +12,10 @@ from .gunicorn_hooks import on_starting
 
 FIRST_STEPS = """\
 Tickiti Workflow API on http://127.0.0.1:{port} (embedded PostgreSQL in {data_dir}).
-To call it, create an account, an admin user and a token:
+To call it, create an account, an admin user and a token (the commands use this embedded
+database when asked to, as here):
 
+  export TICKITI_EMBEDDED_DB=true
   tickiti-workflow create-account --name "Acme" --plan pro
   tickiti-workflow create-user --account 1 --email admin@example.com --role admin
   tickiti-workflow create-token --user 1 --ability workflow:write
