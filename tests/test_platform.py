@@ -109,7 +109,9 @@ def test_pool_messages_are_json():
     logs.configure("INFO")
     pool_log = logging.getLogger("psycopg.pool")
     assert pool_log.getEffectiveLevel() == logging.WARNING
-    (handler,) = [h for h in logging.getLogger("psycopg").handlers if getattr(h, "tickiti_stdout", False)]
+    (handler,) = [
+        h for h in logging.getLogger("psycopg").handlers if getattr(h, "tickiti_stdout", False)
+    ]
     record = pool_log.makeRecord(
         "psycopg.pool", logging.WARNING, __file__, 1, "error connecting in %r", ("tickiti",), None
     )
