@@ -16,11 +16,13 @@ from werkzeug.exceptions import NotFound
 
 import handlers
 from tickiti_workflow import db, embedded, errors, jsonfmt, logs, wsgi
-from tickiti_workflow.config import Settings
+from tickiti_workflow.config import Settings, require_database
 from tickiti_workflow.list_cache import ListCache
 from tickiti_workflow.schema import MAX_BODY_BYTES
 
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+# Our own form, or the platform router's (20 to 200 of letters, digits, + / = -), so that the
+# router's logs and ours carry the same id.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}|[A-Za-z0-9+/=\-]{20,200}")
 access_log = logging.getLogger("tickiti.access")
 
 
@@ -55,6 +57,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     url = settings.database_url
     if url is None:
+        require_database(settings)
         url = embedded.start(settings.data_dir)
         db.migrate(url)
     app.extensions["tickiti.db"] = db.Database(url, settings)

@@ -31,6 +31,10 @@ class Ability(enum.StrEnum):
     WORKFLOW_WRITE = "workflow:write"
 
 
+# Every plan feature a gate of this service checks (a plan may list only these; the ops
+# console refuses others, and a test compares this set with the served document).
+PLAN_FEATURES = frozenset({"resolution_tracking", "interventions", "escalations"})
+
 # Write implies read.
 IMPLIED_BY = {
     Ability.WORKFLOW_READ: {Ability.WORKFLOW_READ, Ability.WORKFLOW_WRITE},

@@ -9,6 +9,7 @@ from flask import Flask
 from . import (
     audit,
     business_hours,
+    docs,
     escalations,
     health,
     interventions,
@@ -24,6 +25,7 @@ PREFIX = "/api/v1/workflow"
 def register(app: Flask) -> None:
     """Mount every blueprint; the route table lives in each module, gate beside path."""
     app.register_blueprint(health.bp)
+    docs.register(app)
     for module in (
         queues,
         resolution_categories,

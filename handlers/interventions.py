@@ -27,6 +27,7 @@ from tickiti_workflow.idempotency import withhold_on_replay
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
+    JSON_SPACE,
     Bool,
     BoundedList,
     Description,
@@ -50,11 +51,13 @@ MAX_OPTIONS = 100
 # What the OpenAPI document can say of remote_url; the address rules are checked in code.
 REMOTE_URL_DOC = {
     "format": "uri",
-    "pattern": r"^\s*[hH][tT][tT][pP][sS]://[^\u0000-\u001f\u007f-\u009f]+$",
+    "pattern": f"^[{JSON_SPACE}]*[hH][tT][tT][pP][sS]://[^\\u0000-\\u001f\\u007f-\\u009f]+$",
     "description": "An absolute https:// URL whose host is not localhost or a private, "
     "loopback, link-local or unspecified IP literal.",
 }
 MAX_URL_LENGTH = 2048
+FIELD_KEY = "[a-z][a-z0-9_]{0,63}"
+FIELD_KEY_RE = re.compile(rf"{FIELD_KEY}\Z")
 MAX_GRACE_MINUTES = 1440
 TOKEN_PREFIX = "tkr_"
 FIELD_TYPES = ("text", "textarea", "number", "select", "multiselect", "checkbox", "date")
@@ -167,7 +170,12 @@ class FieldOption(StrictSchema):
 
 
 class FormField(StrictSchema):
-    key = String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}\Z"))
+    # fullmatch in the service; the same rule in the document's ECMA-262 dialect.
+    key = String(
+        required=True,
+        validate=validate.Regexp(FIELD_KEY_RE),
+        metadata={"pattern": f"^{FIELD_KEY}$"},
+    )
     label = Text(min_length=1, max_length=100, required=True)
     type = String(required=True, validate=validate.OneOf(FIELD_TYPES))
     required = Bool(load_default=False)

@@ -75,7 +75,9 @@ def app(database_url):
     # the app reaches the session's database through PgBouncer; fixtures stay direct.
     if os.environ.get("TEST_PGBOUNCER_URL"):
         app_url = with_database(os.environ["TEST_PGBOUNCER_URL"], urlsplit(database_url).path[1:])
-    app = create_app({"DATABASE_URL": app_url, "DATABASE_POOL_SIZE": 24})
+    app = create_app(
+        {"DATABASE_URL": app_url, "DATABASE_POOL_SIZE": 24, "DATABASE_MAX_CONNECTIONS": 100}
+    )
     app.config["TESTING"] = False  # errors are rendered, as in production
     yield app
     app.extensions["tickiti.db"].close()

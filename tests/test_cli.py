@@ -1,4 +1,4 @@
-"""The ops console of SPEC §6: one JSON object on stdout, clear errors on bad arguments."""
+"""The ops console: one JSON object on stdout, clear errors on bad arguments."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_account_user_token_then_call_the_api(cli, factory):
         (["create-user", "--account", "1", "--email", "nope", "--role", "admin"], "--email"),
         (["create-token", "--user", "999999999", "--ability", "workflow:read"], "no user"),
         (["create-token", "--user", "1"], "--ability"),
-        (["create-token", "--user", "1", "--ability", "x", "--expires-in-days", "0"],
+        (["create-token", "--user", "1", "--ability", "workflow:read", "--expires-in-days", "0"],
          "--expires-in-days"),
         (["frobnicate"], "invalid choice"),
     ],

@@ -150,7 +150,17 @@ class TestRequestId:
         response = tenant.post("queues", {}, headers={"X-Request-ID": "abc-123_X.y:z"})
         assert response.headers["X-Request-ID"] == "abc-123_X.y:z"
 
-    @pytest.mark.parametrize("bad", ["a b", "x" * 129, "a\tb", "ü", "<script>"])
+    @pytest.mark.parametrize(
+        "router_id",
+        ["dGhlLXJvdXRlcnMtb3du+/aWQ=", "0b7c1e9e-4d52-4f3a-9c1b-2a1f5e8d9c70", "x" * 200],
+    )
+    def test_a_platform_routers_id_is_kept(self, factory, router_id):
+        response = factory.client.get("/healthz", headers={"X-Request-ID": router_id})
+        assert response.headers["X-Request-ID"] == router_id
+
+    @pytest.mark.parametrize(
+        "bad", ["a b", "x" * 201, "a\tb", "ü", "<script>", "+/=" * 6, "a+" * 9 + "=" * 2 + "é" * 9]
+    )
     def test_invalid_incoming_id_is_replaced(self, factory, bad):
         response = factory.client.get("/healthz", headers={"X-Request-ID": bad})
         assert response.headers["X-Request-ID"] != bad

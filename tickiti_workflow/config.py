@@ -42,6 +42,15 @@ def split_pgbouncer_flag(url: str) -> tuple[str, bool]:
     return urlunsplit(parts._replace(query=urlencode(rest))), flag
 
 
+def require_database(settings: Settings) -> None:
+    """Refuse to go on without a database, unless the embedded one was asked for."""
+    if not settings.database_url and not settings.embedded_database:
+        raise SystemExit(
+            "DATABASE_URL is not set: set it to the PostgreSQL to use"
+            " (or TICKITI_EMBEDDED_DB=true for a local embedded one)"
+        )
+
+
 def normalize_database_url(url: str) -> str:
     """Accept the ``postgres://`` form that Heroku-style platforms hand out."""
     if url.startswith("postgres://"):
@@ -83,6 +92,13 @@ class Settings:
     worker_statement_timeout_ms: int = 30_000
     # Seconds a client has to send a whole request before it is answered 408 (web_worker.py).
     request_read_timeout: int = 10
+    # What the web processes of one dyno may open in all (README: Connection budget).
+    database_max_connections: int = 20
+    # DATABASE_POOL_SIZE as asked for; pool_size is what the budget leaves of it.
+    requested_pool_size: int = 4
+    # Without DATABASE_URL, start the embedded PostgreSQL only when asked (TICKITI_EMBEDDED_DB
+    # or `tickiti-workflow serve`); anything else refuses to start.
+    embedded_database: bool = False
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -90,14 +106,21 @@ class Settings:
         env = dict(os.environ if env is None else env)
         url, pgbouncer_in_url = split_pgbouncer_flag(env.get("DATABASE_URL", "").strip())
         threads = _int(env, "GUNICORN_THREADS", 4)
+        # gunicorn's master exports the worker count it really runs (gunicorn_hooks.py), which
+        # may differ from WEB_CONCURRENCY when a command line overrides it.
+        processes = _int(env, "TICKITI_WEB_PROCESSES", 0) or _int(env, "WEB_CONCURRENCY", 2)
+        max_connections = _int(env, "DATABASE_MAX_CONNECTIONS", 20)
+        requested_pool = _int(env, "DATABASE_POOL_SIZE", threads)
+        if max_connections < 1:
+            raise SystemExit(f"DATABASE_MAX_CONNECTIONS must be at least 1, got {max_connections}")
         return cls(
             database_url=normalize_database_url(url) if url else None,
             port=_int(env, "PORT", 8000),
-            web_concurrency=_int(env, "WEB_CONCURRENCY", 2),
+            web_concurrency=processes,
             threads=threads,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             data_dir=Path(env.get("TICKITI_DATA_DIR", ".tickiti")),
-            pool_size=_int(env, "DATABASE_POOL_SIZE", threads),
+            pool_size=pool_budget(requested_pool, processes, max_connections),
             pool_timeout=_int(env, "DATABASE_POOL_TIMEOUT_MS", 5000) / 1000,
             statement_timeout_ms=_int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 5000),
             lock_timeout_ms=_int(env, "DATABASE_LOCK_TIMEOUT_MS", 2000),
@@ -109,4 +132,23 @@ class Settings:
             worker_poll_ms=max(10, _int(env, "WORKER_POLL_MS", 500)),
             worker_statement_timeout_ms=_int(env, "WORKER_STATEMENT_TIMEOUT_MS", 30_000),
             request_read_timeout=_int(env, "REQUEST_READ_TIMEOUT_S", 10),
+            database_max_connections=max_connections,
+            requested_pool_size=requested_pool,
+            embedded_database=_bool(env, "TICKITI_EMBEDDED_DB"),
         )
+
+    def budget(self) -> dict:
+        """The connection budget of one dyno's web processes, as the boot log states it."""
+        return {
+            "web_processes": self.web_concurrency,
+            "pool_size": self.pool_size,
+            "requested_pool_size": self.requested_pool_size,
+            "connections": self.web_concurrency * self.pool_size,
+            "database_max_connections": self.database_max_connections,
+        }
+
+
+def pool_budget(requested: int, processes: int, max_connections: int) -> int:
+    """Connections per process: what was asked for, cut so that processes × pool stays within
+    max_connections (at least one; more processes than that are cut by gunicorn_hooks.py)."""
+    return max(1, min(max(1, requested), max_connections // max(1, processes)))

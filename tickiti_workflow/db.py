@@ -10,6 +10,8 @@ pool. Behind PgBouncer (transaction pooling) the timeouts travel with each trans
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import select
 import threading
@@ -324,8 +326,29 @@ def migrate(url: str) -> int:
     """Apply every pending migration; return how many ran."""
     with _migration_backend(url) as (backend, migrations):
         pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
+        # yoyo prints the rows of any SELECT in a migration (a setval, say) as a table on
+        # stdout, where the ops console's JSON goes: keep them out of it.
+        with contextlib.redirect_stdout(io.StringIO()):
+            backend.apply_migrations(pending)
         return len(pending)
+
+
+def migration_status(url: str) -> list[dict]:
+    """Every migration in order, and whether it is applied."""
+    with _migration_backend(url) as (backend, migrations):
+        return [{"id": m.id, "applied": bool(backend.is_applied(m))} for m in migrations]
+
+
+def rollback_last(url: str) -> str | None:
+    """Roll back the last applied migration; return its id (None when none is applied)."""
+    with _migration_backend(url) as (backend, migrations):
+        applied = backend.to_rollback(migrations)
+        if not applied:
+            return None
+        last = applied[:1]
+        with contextlib.redirect_stdout(io.StringIO()):
+            backend.rollback_migrations(last)
+        return last[0].id
 
 
 def rollback_all(url: str) -> int:

@@ -24,7 +24,13 @@ def start(data_dir: Path, cleanup_mode: str | None = None) -> str:
         runtime = Path(tempfile.gettempdir()) / f"tickiti-runtime-{os.getuid()}"
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    import pgserver
+    try:
+        import pgserver
+    except ImportError:
+        raise SystemExit(
+            "the embedded PostgreSQL is not installed: pip install 'tickiti-workflow[embedded]'"
+            " (or '.[embedded]' in a checkout), or set DATABASE_URL"
+        ) from None
 
     pgdata = Path(data_dir).resolve() / "pgdata"
     first_start = not (pgdata / "PG_VERSION").exists()

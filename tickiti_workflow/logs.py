@@ -31,12 +31,15 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str) -> None:
-    """Send every ``tickiti`` log record to stdout as JSON lines."""
-    logger = logging.getLogger("tickiti")
-    if not any(getattr(h, "tickiti_stdout", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(JsonFormatter())
-        handler.tickiti_stdout = True
-        logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    """Send every ``tickiti`` log record, and the connection pool's (``psycopg``, warnings and
+    worse unless LOG_LEVEL is DEBUG), to stdout as JSON lines."""
+    pool_level = level if level in ("DEBUG", "ERROR", "CRITICAL") else "WARNING"
+    for name, logger_level in (("tickiti", level), ("psycopg", pool_level)):
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "tickiti_stdout", False) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stdout)
+            handler.setFormatter(JsonFormatter())
+            handler.tickiti_stdout = True
+            logger.addHandler(handler)
+        logger.setLevel(logger_level)
+        logger.propagate = False

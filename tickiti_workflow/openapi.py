@@ -33,6 +33,51 @@ ERROR_TEXT = {
     404: "`not_found`: the object is not in the account.",
     409: "A conflict: see the endpoint's description for its codes.",
 }
+# Every ``error.code`` each status can carry (the endpoint's description says which of the
+# 409 codes it uses). tests/test_openapi_lint.py checks that the code defines no other.
+ERROR_CODES: dict[int, dict[str, str]] = {
+    400: {"invalid_json": "The body is not a JSON object.",
+          "invalid_idempotency_key": "The Idempotency-Key header is not 1–255 printable ASCII."},
+    401: {"unauthenticated": "No bearer token, or a malformed one.",
+          "invalid_token": "The API token is not valid.",
+          "token_expired": "The API token has expired."},
+    403: {"insufficient_ability": "The token lacks the 'workflow:write' ability.",
+          "admin_required": "Only an account owner or admin may use the Workflow API.",
+          "feature_not_in_plan": "The account's plan does not include the 'escalations' feature."},
+    404: {"not_found": "Not found."},
+    409: {"version_conflict": "The object changed since you read it.",
+          "name_taken": "That name is already used in the account.",
+          "limit_reached": "The account has reached its limit for these objects.",
+          "queue_builtin": "The built-in queue cannot be deleted.",
+          "queue_in_use": "The queue still has tickets or is used by escalations.",
+          "category_in_use": "The category is used by tickets.",
+          "job_in_progress": "An unfinished background job moves tickets of this object."},
+    413: {"payload_too_large": "The request body is larger than 1 MiB."},
+    415: {"unsupported_media_type": "Send the body as 'Content-Type: application/json'."},
+    422: {"validation_failed": "The request body is not valid.",
+          "idempotency_key_reused": "This Idempotency-Key was used with another request."},
+    429: {"rate_limited": "This token may make 600 requests a minute; retry after 12 s."},
+    503: {"database_unavailable": "The database is unavailable; retry.",
+          "database_timeout": "The database took too long; retry."},
+}  # fmt: skip
+EXAMPLE_DETAILS = {
+    "validation_failed": {"fields": {"name": ["Missing data for required field."]}},
+    "rate_limited": {"limit": 600, "retry_after_seconds": 12},
+    "insufficient_ability": {"required_ability": "workflow:write"},
+    "feature_not_in_plan": {"feature": "escalations"},
+    "job_in_progress": {"job_id": 7},
+}
+# One declared tag per first path segment (a new resource gets a generic description).
+TAGS = {
+    "audit-events": "Who changed what in the account, newest first.",
+    "business-hours": "The account's working week, holidays and business-time previews.",
+    "escalations": "Rules that act on tickets waiting too long in a queue.",
+    "interventions": "Forms agents fill in, sent to a remote URL.",
+    "jobs": "Background jobs: large moves and deletions, with their progress.",
+    "queues": "Where tickets wait; moving tickets between queues.",
+    "resolution-categories": "Why tickets were resolved.",
+}
+CONTACT = {"name": "Tickiti Workflow API"}
 
 
 def one_of_schemas(self, field, ret, **_kwargs) -> dict:
@@ -116,10 +161,7 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
             "headers": RATE_LIMIT_HEADERS,
         }
     for code in sorted({*COMMON_ERRORS, *extra_errors}):
-        responses[code] = {
-            "description": COMMON_ERRORS.get(code) or ERROR_TEXT.get(code, "Error."),
-            "content": {"application/json": {"schema": "Error"}},
-        }
+        responses[code] = error_response(code)
     operation = {
         "operationId": view.__name__,
         "summary": doc.splitlines()[0] if doc else view.__name__.replace("_", " "),
@@ -148,6 +190,36 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
     return operation
 
 
+def error_response(status: int) -> dict[str, Any]:
+    """A status's response: its description, the ``code`` values it can carry, an example
+    body for each."""
+    codes = ERROR_CODES.get(status, {})
+    text = COMMON_ERRORS.get(status) or ERROR_TEXT.get(status, "Error.")
+    if codes:
+        text += " Codes: " + ", ".join(f"`{c}`" for c in codes) + "."
+    examples = {
+        code: {
+            "summary": code,
+            "value": {
+                "error": {
+                    "code": code,
+                    "message": message,
+                    "details": EXAMPLE_DETAILS.get(code, {}),
+                }
+            },
+        }
+        for code, message in codes.items()
+    }
+    content: dict[str, Any] = {"schema": "Error"}
+    if examples:
+        content["examples"] = examples
+    return {
+        "description": text,
+        "x-error-codes": list(codes),
+        "content": {"application/json": content},
+    }
+
+
 def build(app: Flask) -> dict[str, Any]:
     """The document for every gated POST endpoint of ``app``."""
     marshmallow_plugin = MarshmallowPlugin()
@@ -158,7 +230,9 @@ def build(app: Flask) -> dict[str, Any]:
         plugins=[marshmallow_plugin],
         info={
             "description": "Queues, resolution categories, interventions, escalations and "
-            "business hours of a Tickiti account. Every endpoint is a POST with a JSON body."
+            "business hours of a Tickiti account. Every endpoint is a POST with a JSON body.",
+            "contact": CONTACT,
+            "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
         },
         servers=[{"url": "/"}],
     )
@@ -167,8 +241,13 @@ def build(app: Flask) -> dict[str, Any]:
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token `tkt_…`."}
     )
     spec.components.schema("Error", schema=Error)
+    used: set[str] = set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
         if "POST" in rule.methods and hasattr(view, "gate"):
-            spec.path(path=rule.rule, operations={"post": _operation(rule.rule, view)})
+            operation = _operation(rule.rule, view)
+            used.update(operation["tags"])
+            spec.path(path=rule.rule, operations={"post": operation})
+    for tag in sorted(used):
+        spec.tag({"name": tag, "description": TAGS.get(tag, f"Operations on {tag}.")})
     return spec.to_dict()

@@ -146,6 +146,11 @@ _CONTROL_EXCEPT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
 _JSON_CONTROL = r"\u0000-\u001f\u007f-\u009f"
+# What str.strip() removes (str.isspace), spelled out: ECMA-262's \s differs (U+FEFF).
+JSON_SPACE = (
+    r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000"
+)
 _JSON_MULTILINE_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
 
 
@@ -198,7 +203,7 @@ class Text(fields.String):
         allowed = f"[^{refused}]"
         pattern = f"^{allowed}*$"
         if min_length:
-            pattern = f"^{allowed}*[^\\s{refused}]{allowed}*$"
+            pattern = f"^{allowed}*[^{JSON_SPACE}{refused}]{allowed}*$"
         kw.setdefault("metadata", {}).setdefault("pattern", pattern)
         extra = kw.pop("validate", None) or []
         extra = list(extra) if isinstance(extra, list | tuple) else [extra]

@@ -9,11 +9,14 @@ from typing import Any
 
 from . import db, embedded
 from .config import Settings
+from .gunicorn_hooks import on_starting
 
 FIRST_STEPS = """\
 Tickiti Workflow API on http://127.0.0.1:{port} (embedded PostgreSQL in {data_dir}).
-To call it, create an account, an admin user and a token:
+To call it, create an account, an admin user and a token (the commands use this embedded
+database when asked to, as here):
 
+  export TICKITI_EMBEDDED_DB=true
   tickiti-workflow create-account --name "Acme" --plan pro
   tickiti-workflow create-user --account 1 --email admin@example.com --role admin
   tickiti-workflow create-token --user 1 --ability workflow:write
@@ -28,7 +31,6 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
         "bind": f"0.0.0.0:{port or settings.port}",
         "workers": settings.web_concurrency,
         "worker_class": "tickiti_workflow.web_worker.Worker",
-        "logger_class": "tickiti_workflow.web_worker.JsonLogger",
         "threads": settings.threads,
         "timeout": 30,
         "graceful_timeout": 20,
@@ -36,6 +38,9 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
         "accesslog": None,
         "errorlog": "-",
         "loglevel": settings.log_level.lower(),
+        # JSON lines, no access log of gunicorn's, and the connection budget (gunicorn_hooks.py).
+        "logger_class": "tickiti_workflow.gunicorn_hooks.JsonLogger",
+        "on_starting": on_starting,
     }
 
 

@@ -21,11 +21,10 @@ import uuid
 from collections import OrderedDict
 from functools import partial
 
-from gunicorn import glogging, util
+from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .config import Settings
-from .logs import JsonFormatter
 from .logs import configure as configure_logs
 from .schema import MAX_BODY_BYTES
 
@@ -112,15 +111,6 @@ def _chunked_complete(buf: bytearray, pos: int) -> bool:
         pos = line_end + 2 + size + 2
         if pos > len(buf):
             return False
-
-
-class JsonLogger(glogging.Logger):
-    """gunicorn's error log as JSON lines, like the service's own."""
-
-    def setup(self, cfg):
-        super().setup(cfg)
-        for handler in self.error_log.handlers:
-            handler.setFormatter(JsonFormatter())
 
 
 class BufferedConn(TConn):

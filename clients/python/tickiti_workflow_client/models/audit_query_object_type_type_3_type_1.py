@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class AuditQueryObjectTypeType3Type1(StrEnum):
+    BUSINESS_HOURS = "business_hours"
+    ESCALATION = "escalation"
+    INTERVENTION = "intervention"
+    JOB = "job"
+    QUEUE = "queue"
+    RESOLUTION_CATEGORY = "resolution_category"
+
+    def __str__(self) -> str:
+        return str(self.value)

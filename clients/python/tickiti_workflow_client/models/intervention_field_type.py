@@ -1,0 +1,14 @@
+from enum import StrEnum
+
+
+class InterventionFieldType(StrEnum):
+    CHECKBOX = "checkbox"
+    DATE = "date"
+    MULTISELECT = "multiselect"
+    NUMBER = "number"
+    SELECT = "select"
+    TEXT = "text"
+    TEXTAREA = "textarea"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="QueueDeleted")
+
+
+@_attrs_define
+class QueueDeleted:
+    """
+    Attributes:
+        deleted (bool):
+        id (int):
+        moved (int):
+    """
+
+    deleted: bool
+    id: int
+    moved: int
+
+    def to_dict(self) -> dict[str, Any]:
+        deleted = self.deleted
+
+        id = self.id
+
+        moved = self.moved
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "deleted": deleted,
+                "id": id,
+                "moved": moved,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        deleted = d.pop("deleted")
+
+        id = d.pop("id")
+
+        moved = d.pop("moved")
+
+        queue_deleted = cls(
+            deleted=deleted,
+            id=id,
+            moved=moved,
+        )
+
+        return queue_deleted

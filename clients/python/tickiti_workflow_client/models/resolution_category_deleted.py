@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+
+T = TypeVar("T", bound="ResolutionCategoryDeleted")
+
+
+@_attrs_define
+class ResolutionCategoryDeleted:
+    """
+    Attributes:
+        deleted (bool):
+        id (int):
+        recategorised (int):
+    """
+
+    deleted: bool
+    id: int
+    recategorised: int
+
+    def to_dict(self) -> dict[str, Any]:
+        deleted = self.deleted
+
+        id = self.id
+
+        recategorised = self.recategorised
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "deleted": deleted,
+                "id": id,
+                "recategorised": recategorised,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        deleted = d.pop("deleted")
+
+        id = d.pop("id")
+
+        recategorised = d.pop("recategorised")
+
+        resolution_category_deleted = cls(
+            deleted=deleted,
+            id=id,
+            recategorised=recategorised,
+        )
+
+        return resolution_category_deleted

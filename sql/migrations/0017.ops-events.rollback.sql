@@ -1,0 +1,2 @@
+DROP INDEX api_tokens_id_idx;
+DROP TABLE ops_events;
