@@ -9,6 +9,7 @@ from flask import Flask
 from . import (
     audit,
     business_hours,
+    escalation_clocks,
     escalations,
     health,
     interventions,
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
         resolution_categories,
         interventions,
         escalations,
+        escalation_clocks,
         business_hours,
         audit,
         jobs,
