@@ -165,3 +165,31 @@ SELECT account_id, ticket_id, at, status FROM sla_ticket_changes
 WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
   AND status IS NOT NULL AND status <> 'deleted'
 ORDER BY at
+
+-- name: recompute_batch
+-- Mark the next %(batch)s tickets (not closed) of one account with a pending recompute request for a recompute, oldest first, and record the progress (all accounts: takes any one request).
+WITH request AS (
+    SELECT account_id, after_ticket_id FROM escalation_recomputes
+    WHERE finished_at IS NULL
+    ORDER BY requested_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT t.account_id, t.id, t.created_at FROM request r
+    JOIN tickets t ON t.account_id = r.account_id AND t.id > r.after_ticket_id
+    WHERE t.status <> 'closed'
+    ORDER BY t.id
+    LIMIT %(batch)s
+), marked AS (
+    INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
+    SELECT account_id, id, created_at FROM picked
+    ON CONFLICT (account_id, ticket_id) DO UPDATE
+    SET since = least(sla_dirty_tickets.since, EXCLUDED.since)
+)
+UPDATE escalation_recomputes r
+SET after_ticket_id = coalesce((SELECT max(id) FROM picked), r.after_ticket_id),
+    queued = r.queued + (SELECT count(*) FROM picked),
+    finished_at = CASE WHEN (SELECT count(*) FROM picked) < %(batch)s THEN now() END
+FROM request q
+WHERE r.account_id = q.account_id
+RETURNING r.account_id, r.queued, r.finished_at

@@ -301,3 +301,24 @@ def test_healthz_shows_how_late_the_oldest_due_timer_is(factory, tenant, worker)
     assert (
         factory.client.get("/healthz").get_json()["escalations"]["oldest_overdue_seconds"] is None
     )
+
+
+def test_a_configuration_change_recomputes_the_accounts_tickets(factory, worker):
+    tenant = factory.tenant()
+    older = [ticket(factory, tenant, "2 hours") for _ in range(3)]
+    settle(worker)  # no escalation yet: nothing to decide
+    esc = escalation(tenant, target={"metric": "resolution", "minutes": 600})
+    settle(worker)
+    progress = factory.one(
+        "SELECT queued, finished_at IS NOT NULL AS finished FROM escalation_recomputes"
+        " WHERE account_id = %s",
+        (tenant.account_id,),
+    )
+    assert progress == {"queued": 3, "finished": True}
+    assert all(len(timers(factory, tenant, t)) == 1 for t in older)
+    tenant.ok(
+        "escalations/update", {"id": esc["id"], "target": {"metric": "resolution", "minutes": 60}}
+    )
+    settle(worker)
+    assert all(len(firings(factory, tenant, t)) == 1 for t in older)
+    assert all(timers(factory, tenant, t) == [] for t in older)

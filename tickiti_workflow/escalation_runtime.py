@@ -31,6 +31,7 @@ from .business_time import BusinessHours
 
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
+RECOMPUTE_BATCH = 10_000
 
 Key = tuple[int, int]  # (account_id, ticket_id)
 
@@ -77,6 +78,14 @@ def _arrays(keys) -> dict[str, list[int]]:
 def ingest(cur, max_rows: int = INGEST_BATCH) -> int:
     """Move captured changes into the history; return how many rows were taken."""
     return sql.escalation_runtime.ingest_changes.one(cur, max_rows=max_rows)["ingested"]
+
+
+def queue_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
+    """Mark the next batch of an account's tickets whose configuration changed; how many."""
+    row = sql.escalation_runtime.recompute_batch.one(cur, batch=batch)
+    if row is None:
+        return 0
+    return 1 if row["finished_at"] is not None else batch
 
 
 def load(cur, tickets: dict[Key, dict]) -> tuple[dict, dict, dict]:

@@ -231,7 +231,9 @@ class Worker:
                 ingested = escalation_runtime.ingest(cur)
             with self.transaction() as cur:
                 done = escalation_runtime.process(cur)
-            busy = ingested or done["decided"] or done["forgotten"]
+            with self.transaction() as cur:
+                queued = escalation_runtime.queue_recompute(cur)
+            busy = ingested or queued or done["decided"] or done["forgotten"]
             worked = worked or bool(busy)
             if done["fired"]:
                 log.info("escalations fired", extra={"fired": done["fired"]})
