@@ -88,6 +88,10 @@ WITH picked AS (
     CROSS JOIN (VALUES (%(from_queue_id)s::bigint, -1), (%(to_queue_id)s::bigint, 1))
         AS side (queue_id, sign)
     GROUP BY side.queue_id, side.sign, m.resolution_category_id
+), clocks AS (
+    -- The row trigger stands down here: tell the escalation clocks the queue changed.
+    INSERT INTO sla_ticket_changes (account_id, ticket_id, at, status)
+    SELECT %(account_id)s, id, clock_timestamp(), status FROM moved
 )
 SELECT (SELECT count(*) FROM moved) AS moved,
        CASE WHEN %(ticket_ids)s::bigint[] IS NULL THEN '{}'::bigint[]

@@ -33,7 +33,7 @@ def test_every_post_endpoint_is_gated(app):
 def test_read_endpoints_are_the_lists_the_preview_and_job_reads(app):
     reads = {path for path, ability, _ in post_endpoints(app) if ability is Ability.WORKFLOW_READ}
     for path in reads:
-        assert path.count("/") == 4 or path.endswith(("/preview", "/jobs/get")), path
+        assert path.count("/") == 4 or path.endswith(("/preview", "/jobs/get", "/explain")), path
 
 
 @pytest.fixture

@@ -144,6 +144,28 @@ def due_at(hours: BusinessHours, start: datetime, minutes: int) -> datetime:
     raise NoBusinessTime("holidays leave no business time")
 
 
+def due_after(hours: BusinessHours, start: datetime, amount: timedelta) -> datetime:
+    """Return (in UTC) the earliest instant by which `amount` of business time has elapsed."""
+    remaining = amount // _US
+    if remaining < 0:
+        raise ValueError("amount must not be negative")
+    if remaining == 0:
+        return start.astimezone(UTC)
+    plan = hours._plan
+    if not plan.week:
+        raise NoBusinessTime("the schedule has no business hours")
+    t = _instant(start)
+    horizon = t + (remaining // plan.week + 1) * 7 * _DAY + _HORIZON
+    while t < horizon:
+        offset, until = plan.timeline.piece(t)
+        local_due = plan.reach(t + offset, remaining, until + offset)
+        if local_due is not None:
+            return _EPOCH + (local_due - offset) * _US
+        remaining -= plan.between(t + offset, until + offset)
+        t = until
+    raise NoBusinessTime("holidays leave no business time")
+
+
 def business_time_between(hours: BusinessHours, start: datetime, end: datetime) -> timedelta:
     """Return the business time within [start, end); zero when end <= start."""
     plan = hours._plan

@@ -71,6 +71,7 @@ EXAMPLE_DETAILS = {
 TAGS = {
     "audit-events": "Who changed what in the account, newest first.",
     "business-hours": "The account's working week, holidays and business-time previews.",
+    "escalation-firings": "What escalations did: each firing, with the actions it ran.",
     "escalations": "Rules that act on tickets waiting too long in a queue.",
     "interventions": "Forms agents fill in, sent to a remote URL.",
     "jobs": "Background jobs: large moves and deletions, with their progress.",

@@ -32,7 +32,7 @@ from psycopg.rows import dict_row
 
 import sql
 
-from . import bulk_moves
+from . import bulk_moves, escalation_runtime
 from .config import Settings
 from .db import local_settings
 
@@ -42,6 +42,9 @@ log = logging.getLogger("tickiti.worker")
 FOLD_BATCH = 50_000
 FOLD_BUDGET_SECONDS = 2.0
 VACUUM_AFTER_FOLDED = 10_000
+# How long one step may go on deciding escalations before other work gets its turn (the next
+# step goes on at once, so this is no cap on how many fire).
+ESCALATION_BUDGET_SECONDS = 0.5
 # A job whose runs keep failing (a crash while running it, each time) is given up.
 MAX_ATTEMPTS = 5
 # Errors after which the same work is simply tried again a little later.
@@ -146,8 +149,9 @@ class Worker:
             signal.signal(signum, lambda *_: self.stopping.set())
 
     def step(self) -> bool:
-        """Run due scheduled tasks, then one chunk of a job; False when there was nothing to do."""
+        """Run due scheduled tasks, escalations, then one chunk of a job; False when idle."""
         ran_task = self.run_due_tasks()
+        ran_task = self.run_escalations() or ran_task
         if self.job is None:
             self.job = self.claim()
         if self.job is None:
@@ -216,6 +220,27 @@ class Worker:
         except psycopg.Error:
             log.warning("could not release the job; its lease will expire", exc_info=True)
         self.job = None
+
+    # Escalations ------------------------------------------------------------------------------
+
+    def run_escalations(self) -> bool:
+        """Ingest ticket changes and decide due or changed tickets, batch by batch, for a while."""
+        worked = False
+        deadline = time.monotonic() + ESCALATION_BUDGET_SECONDS
+        while not self.stopping.is_set():
+            with self.transaction() as cur:
+                ingested = escalation_runtime.ingest(cur)
+            with self.transaction() as cur:
+                done = escalation_runtime.process(cur)
+            with self.transaction() as cur:
+                queued = escalation_runtime.queue_recompute(cur)
+            busy = ingested or queued or done["decided"] or done["forgotten"]
+            worked = worked or bool(busy)
+            if done["fired"]:
+                log.info("escalations fired", extra={"fired": done["fired"]})
+            if not busy or time.monotonic() > deadline:
+                break
+        return worked
 
     # Scheduled tasks --------------------------------------------------------------------------
 

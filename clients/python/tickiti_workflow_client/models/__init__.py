@@ -18,6 +18,7 @@ from .category_create import CategoryCreate
 from .category_delete import CategoryDelete
 from .category_reorder import CategoryReorder
 from .category_update import CategoryUpdate
+from .clock import Clock
 from .conditions import Conditions
 from .conditions_priorities_item import ConditionsPrioritiesItem
 from .deleted import Deleted
@@ -33,7 +34,13 @@ from .escalation_envelope import EscalationEnvelope
 from .escalation_list import EscalationList
 from .escalation_target import EscalationTarget
 from .escalation_update import EscalationUpdate
+from .explain_query import ExplainQuery
+from .explained_ticket import ExplainedTicket
+from .explanation import Explanation
 from .field_option import FieldOption
+from .firing import Firing
+from .firing_page import FiringPage
+from .firing_query import FiringQuery
 from .form_field import FormField
 from .form_field_type import FormFieldType
 from .generate_token import GenerateToken
@@ -72,6 +79,7 @@ from .queue_envelope import QueueEnvelope
 from .queue_list import QueueList
 from .queue_move import QueueMove
 from .queue_update import QueueUpdate
+from .range_ import Range
 from .remote_token_minted import RemoteTokenMinted
 from .resolution_category import ResolutionCategory
 from .resolution_category_deleted import ResolutionCategoryDeleted
@@ -83,6 +91,7 @@ from .set_priority_priority import SetPriorityPriority
 from .set_priority_type import SetPriorityType
 from .target import Target
 from .target_metric import TargetMetric
+from .ticket_firing import TicketFiring
 from .tickets_moved import TicketsMoved
 
 __all__ = (
@@ -104,6 +113,7 @@ __all__ = (
     "CategoryDelete",
     "CategoryReorder",
     "CategoryUpdate",
+    "Clock",
     "Conditions",
     "ConditionsPrioritiesItem",
     "Deleted",
@@ -119,7 +129,13 @@ __all__ = (
     "EscalationList",
     "EscalationTarget",
     "EscalationUpdate",
+    "ExplainedTicket",
+    "ExplainQuery",
+    "Explanation",
     "FieldOption",
+    "Firing",
+    "FiringPage",
+    "FiringQuery",
     "FormField",
     "FormFieldType",
     "GenerateToken",
@@ -158,6 +174,7 @@ __all__ = (
     "QueueList",
     "QueueMove",
     "QueueUpdate",
+    "Range",
     "RemoteTokenMinted",
     "ResolutionCategory",
     "ResolutionCategoryDeleted",
@@ -169,5 +186,6 @@ __all__ = (
     "SetPriorityType",
     "Target",
     "TargetMetric",
+    "TicketFiring",
     "TicketsMoved",
 )

@@ -1,0 +1,32 @@
+-- name: get_ticket
+-- One ticket's state as the escalation clocks see it, with its plan's escalations feature.
+SELECT t.account_id, t.id, t.status, t.queue_id, t.priority, t.created_at,
+       'escalations' = ANY (p.features) AS feature
+FROM tickets t
+JOIN accounts a ON a.id = t.account_id
+JOIN plans p ON p.code = a.plan_code
+WHERE t.account_id = %(account_id)s AND t.id = %(ticket_id)s
+
+-- name: ticket_firings
+-- One ticket's firings, oldest first.
+SELECT id, escalation_id, escalation_version, metric, cycle, due_at, fired_at, actions
+FROM escalation_firings
+WHERE account_id = %(account_id)s AND ticket_id = %(ticket_id)s
+ORDER BY id
+
+-- name: ticket_timers
+-- One ticket's armed timers.
+SELECT escalation_id, metric, cycle, due_at FROM escalation_timers
+WHERE account_id = %(account_id)s AND ticket_id = %(ticket_id)s
+
+-- name: list_firings
+-- A page of the account's firings, newest first, after the cursor id, optionally for one escalation or ticket.
+SELECT id, ticket_id, escalation_id, escalation_version, metric, cycle, due_at, fired_at,
+       actions, extract(epoch FROM fired_at - due_at)::float8 AS lag_seconds
+FROM escalation_firings
+WHERE account_id = %(account_id)s
+  AND (%(escalation_id)s::bigint IS NULL OR escalation_id = %(escalation_id)s::bigint)
+  AND (%(ticket_id)s::bigint IS NULL OR ticket_id = %(ticket_id)s::bigint)
+  AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s::bigint)
+ORDER BY id DESC
+LIMIT %(limit)s::int

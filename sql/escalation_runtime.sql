@@ -1,0 +1,195 @@
+-- name: ingest_changes
+-- Move up to %(max_rows)s captured ticket changes (all accounts) into the status history and mark their tickets for a recompute where the account has enabled escalations.
+WITH gone AS (
+    DELETE FROM sla_ticket_changes
+    WHERE ctid = ANY (ARRAY(SELECT ctid FROM sla_ticket_changes
+                            LIMIT %(max_rows)s FOR UPDATE SKIP LOCKED))
+    RETURNING *
+), history AS (
+    INSERT INTO sla_status_history (account_id, ticket_id, at, status)
+    SELECT account_id, ticket_id, at, status FROM gone
+    WHERE status IS NOT NULL AND status <> 'deleted'
+), dirty AS (
+    INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
+    SELECT g.account_id, g.ticket_id, min(g.at) FROM gone g
+    WHERE EXISTS (SELECT 1 FROM escalations e WHERE e.account_id = g.account_id AND e.enabled)
+       OR EXISTS (SELECT 1 FROM escalation_timers t
+                  WHERE t.account_id = g.account_id AND t.ticket_id = g.ticket_id)
+    GROUP BY g.account_id, g.ticket_id
+    ON CONFLICT (account_id, ticket_id) DO NOTHING
+)
+SELECT count(*) AS ingested FROM gone
+
+-- name: candidates
+-- Tickets to decide now (all accounts): those with a timer due, earliest first, then those marked for a recompute, oldest mark first.
+(SELECT account_id, ticket_id FROM escalation_timers
+ WHERE due_at <= now() ORDER BY due_at LIMIT %(limit)s)
+UNION
+(SELECT account_id, ticket_id FROM sla_dirty_tickets ORDER BY since LIMIT %(limit)s)
+
+-- name: lock_tickets
+-- Lock the listed tickets that no other transaction holds (all accounts), with their plan's escalations feature.
+SELECT t.account_id, t.id, t.status, t.queue_id, t.priority, t.created_at,
+       'escalations' = ANY (p.features) AS feature
+FROM tickets t
+JOIN accounts a ON a.id = t.account_id
+JOIN plans p ON p.code = a.plan_code
+WHERE (t.account_id, t.id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+ORDER BY t.account_id, t.id
+FOR NO KEY UPDATE OF t SKIP LOCKED
+
+-- name: existing_tickets
+-- Which of the listed tickets exist (all accounts), locked or not.
+SELECT account_id, id FROM tickets
+WHERE (account_id, id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+
+-- name: forget_tickets
+-- Drop the clocks of deleted tickets (all accounts; their firings stay as history).
+WITH t AS (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS t (a, i)),
+timers AS (
+    DELETE FROM escalation_timers x USING t WHERE x.account_id = t.a AND x.ticket_id = t.i
+), history AS (
+    DELETE FROM sla_status_history x USING t WHERE x.account_id = t.a AND x.ticket_id = t.i
+)
+DELETE FROM sla_dirty_tickets x USING t WHERE x.account_id = t.a AND x.ticket_id = t.i
+
+-- name: pull_changes
+-- Take the listed (locked) tickets' captured changes not ingested yet into their history (all accounts).
+WITH gone AS (
+    DELETE FROM sla_ticket_changes
+    WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+    RETURNING *
+)
+INSERT INTO sla_status_history (account_id, ticket_id, at, status)
+SELECT account_id, ticket_id, at, status FROM gone
+WHERE status IS NOT NULL AND status <> 'deleted'
+
+-- name: status_history
+-- The listed tickets' status changes in time order (all accounts).
+SELECT account_id, ticket_id, at, status FROM sla_status_history
+WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+ORDER BY account_id, ticket_id, at
+
+-- name: public_activities
+-- The listed tickets' public messages in time order (all accounts; notes never count).
+SELECT account_id, ticket_id, occurred_at AS at, kind FROM ticket_activities
+WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+  AND kind <> 'agent_note'
+ORDER BY account_id, ticket_id, occurred_at
+
+-- name: ticket_firings
+-- The listed tickets' firings (all accounts).
+SELECT account_id, ticket_id, escalation_id, metric, cycle FROM escalation_firings
+WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+
+-- name: account_rules
+-- The accounts' escalations, business-hours versions and pause statuses, one row per account.
+SELECT a.id AS account_id,
+       coalesce((SELECT json_agg(json_build_object(
+                    'id', e.id, 'enabled', e.enabled, 'position', e.position,
+                    'version', e.version, 'queue_ids', e.condition_queue_ids,
+                    'priorities', e.condition_priorities, 'metric', e.target_metric,
+                    'minutes', e.target_minutes, 'business_hours', e.target_business_hours,
+                    'actions', e.actions) ORDER BY e.position)
+                 FROM escalations e WHERE e.account_id = a.id), '[]') AS escalations,
+       coalesce((SELECT json_agg(json_build_object(
+                    'effective_from', v.effective_from, 'timezone', v.timezone,
+                    'schedule', v.schedule, 'holidays', v.holidays) ORDER BY v.version)
+                 FROM business_hours_versions v WHERE v.account_id = a.id), '[]') AS hours,
+       coalesce((SELECT s.pause_statuses FROM escalation_settings s WHERE s.account_id = a.id),
+                '{pending,on_hold}') AS pause_statuses
+FROM accounts a
+WHERE a.id = ANY (%(account_ids)s::bigint[])
+
+-- name: insert_firings
+-- Record firings (all accounts in the batch); a (ticket, escalation, metric, cycle) that fired before is skipped and not returned.
+INSERT INTO escalation_firings (account_id, ticket_id, escalation_id, escalation_version, metric,
+                                cycle, due_at, actions)
+SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[],
+                     %(escalation_ids)s::bigint[], %(versions)s::int[], %(metrics)s::text[],
+                     %(cycles)s::int[], %(due_ats)s::timestamptz[], %(actions)s::jsonb[])
+ON CONFLICT ON CONSTRAINT escalation_firings_once DO NOTHING
+RETURNING account_id, id, ticket_id, escalation_id, metric, cycle, due_at, fired_at
+
+-- name: apply_ticket_changes
+-- Set the queue and priority escalation actions chose for the listed locked tickets (all accounts).
+UPDATE tickets t
+SET queue_id = c.queue_id, priority = c.priority, updated_at = now()
+FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[], %(queue_ids)s::bigint[],
+            %(priorities)s::text[]) AS c (account_id, ticket_id, queue_id, priority)
+WHERE t.account_id = c.account_id AND t.id = c.ticket_id
+
+-- name: insert_moves
+-- Queue history rows for tickets escalation actions moved (all accounts; no actor).
+INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id)
+SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[],
+                     %(from_queue_ids)s::bigint[], %(to_queue_ids)s::bigint[])
+
+-- name: insert_notifications
+-- Outbox rows for notify_users actions (all accounts); a dedupe key seen before is skipped.
+INSERT INTO notification_outbox (account_id, dedupe_key, kind, user_id, payload)
+SELECT a, k, 'escalation.fired', u, p
+FROM unnest(%(account_ids)s::bigint[], %(keys)s::text[], %(user_ids)s::bigint[],
+            %(payloads)s::jsonb[]) AS n (a, k, u, p)
+ON CONFLICT (dedupe_key) DO NOTHING
+
+-- name: delete_timers
+-- Drop the listed tickets' timers before they are armed again (all accounts).
+DELETE FROM escalation_timers x
+USING unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS t (a, i)
+WHERE x.account_id = t.a AND x.ticket_id = t.i
+
+-- name: arm_timers
+-- Arm timers (all accounts in the batch).
+INSERT INTO escalation_timers (account_id, ticket_id, escalation_id, metric, cycle, due_at)
+SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[],
+                     %(escalation_ids)s::bigint[], %(metrics)s::text[], %(cycles)s::int[],
+                     %(due_ats)s::timestamptz[])
+ON CONFLICT (account_id, ticket_id, escalation_id, metric, cycle) DO UPDATE
+SET due_at = EXCLUDED.due_at, armed_at = now()
+
+-- name: clear_dirty
+-- The listed tickets' clocks are worked out: unmark them (all accounts).
+DELETE FROM sla_dirty_tickets x
+USING unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS t (a, i)
+WHERE x.account_id = t.a AND x.ticket_id = t.i
+
+-- name: oldest_overdue
+-- How late the oldest due timer not fired yet is, in seconds (all accounts; null when none).
+SELECT extract(epoch FROM now() - min(due_at))::float8 AS seconds
+FROM escalation_timers WHERE due_at <= now()
+
+-- name: pending_changes
+-- The listed tickets' captured status changes not ingested yet (all accounts; read only).
+SELECT account_id, ticket_id, at, status FROM sla_ticket_changes
+WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
+  AND status IS NOT NULL AND status <> 'deleted'
+ORDER BY at
+
+-- name: recompute_batch
+-- Mark the next %(batch)s tickets (not closed) of one account with a pending recompute request for a recompute, oldest first, and record the progress (all accounts: takes any one request).
+WITH request AS (
+    SELECT account_id, after_ticket_id FROM escalation_recomputes
+    WHERE finished_at IS NULL
+    ORDER BY requested_at
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT t.account_id, t.id, t.created_at FROM request r
+    JOIN tickets t ON t.account_id = r.account_id AND t.id > r.after_ticket_id
+    WHERE t.status <> 'closed'
+    ORDER BY t.id
+    LIMIT %(batch)s
+), marked AS (
+    INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
+    SELECT account_id, id, created_at FROM picked
+    ON CONFLICT (account_id, ticket_id) DO UPDATE
+    SET since = least(sla_dirty_tickets.since, EXCLUDED.since)
+)
+UPDATE escalation_recomputes r
+SET after_ticket_id = coalesce((SELECT max(id) FROM picked), r.after_ticket_id),
+    queued = r.queued + (SELECT count(*) FROM picked),
+    finished_at = CASE WHEN (SELECT count(*) FROM picked) < %(batch)s THEN now() END
+FROM request q
+WHERE r.account_id = q.account_id
+RETURNING r.account_id, r.queued, r.finished_at

@@ -1,0 +1,8 @@
+DROP TRIGGER escalation_settings_recompute_update ON escalation_settings;
+DROP TRIGGER escalation_settings_recompute_insert ON escalation_settings;
+DROP TRIGGER business_hours_recompute ON business_hours;
+DROP TRIGGER escalations_recompute_delete ON escalations;
+DROP TRIGGER escalations_recompute_update ON escalations;
+DROP TRIGGER escalations_recompute_insert ON escalations;
+DROP FUNCTION request_escalation_recompute();
+DROP TABLE escalation_recomputes;

@@ -1,0 +1,365 @@
+"""The escalation runtime: arms due times and fires escalations, exactly once (worker work).
+
+Each batch is one transaction:
+
+1. ``ingest``: captured ticket changes (sla_ticket_changes, written by the ticket and message
+   triggers) move into the status history, and their tickets are marked for a recompute.
+2. ``process``: tickets with a timer due by the database clock, and tickets marked for a
+   recompute, are locked (``FOR NO KEY UPDATE SKIP LOCKED``: the ticket row is the mutex, so
+   two workers never decide one ticket at once and a worker never waits for a ticket writer);
+   their changes not ingested yet are pulled in; then each ticket's clocks are worked out
+   afresh (tickiti_workflow/sla.py) from its history, its messages, the escalations, business
+   hours and pause statuses as they are now, and the locked ticket itself. What is due fires:
+   the firing row (UNIQUE per ticket, escalation, metric and cycle) and its actions are written
+   in the same transaction; everything else that can still fire is armed again at its due time.
+
+A due time that moved later is simply re-armed (never fired early): nothing fires on the
+strength of a stored timer, only on a fresh decision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import sql
+
+from . import sla
+from .business_time import BusinessHours
+
+INGEST_BATCH = 5_000
+PROCESS_BATCH = 500
+RECOMPUTE_BATCH = 10_000
+
+Key = tuple[int, int]  # (account_id, ticket_id)
+
+
+class AccountConfig:
+    """An account's escalations, business-hours versions and pause statuses."""
+
+    def __init__(self, row: dict, feature: bool = True):
+        self.escalations = {e["id"]: e for e in row["escalations"]}
+        self.rules = [
+            sla.Rule(
+                id=e["id"],
+                metric=e["metric"],
+                minutes=e["minutes"],
+                business_hours=e["business_hours"],
+                enabled=e["enabled"],
+                queue_ids=tuple(e["queue_ids"]),
+                priorities=tuple(e["priorities"]),
+                position=e["position"],
+            )
+            for e in row["escalations"]
+        ]
+        self.versions = [
+            sla.HoursVersion(
+                _instant(v["effective_from"]),
+                BusinessHours.from_json(v),
+            )
+            for v in row["hours"]
+        ]
+        self.pause_statuses = tuple(row["pause_statuses"])
+
+
+def _instant(text: str | datetime) -> datetime:
+    if isinstance(text, datetime):
+        return text
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _arrays(keys) -> dict[str, list[int]]:
+    keys = list(keys)
+    return {"account_ids": [k[0] for k in keys], "ticket_ids": [k[1] for k in keys]}
+
+
+def ingest(cur, max_rows: int = INGEST_BATCH) -> int:
+    """Move captured changes into the history; return how many rows were taken."""
+    return sql.escalation_runtime.ingest_changes.one(cur, max_rows=max_rows)["ingested"]
+
+
+def queue_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
+    """Mark the next batch of an account's tickets whose configuration changed; how many."""
+    row = sql.escalation_runtime.recompute_batch.one(cur, batch=batch)
+    if row is None:
+        return 0
+    return 1 if row["finished_at"] is not None else batch
+
+
+def load(cur, tickets: dict[Key, dict]) -> tuple[dict, dict, dict]:
+    """Histories, firings and account configs of the given tickets (rows of lock_tickets)."""
+    ids = _arrays(tickets)
+    statuses: dict[Key, list] = defaultdict(list)
+    for r in sql.escalation_runtime.status_history.all(cur, **ids):
+        statuses[(r["account_id"], r["ticket_id"])].append((r["at"], r["status"]))
+    activities: dict[Key, list] = defaultdict(list)
+    for r in sql.escalation_runtime.public_activities.all(cur, **ids):
+        activities[(r["account_id"], r["ticket_id"])].append((r["at"], r["kind"]))
+    fired: dict[Key, list] = defaultdict(list)
+    for r in sql.escalation_runtime.ticket_firings.all(cur, **ids):
+        fired[(r["account_id"], r["ticket_id"])].append(
+            (r["escalation_id"], r["metric"], r["cycle"])
+        )
+    histories = {
+        key: sla.History(
+            t["created_at"],
+            statuses.get(key) or [(t["created_at"], t["status"])],
+            activities.get(key, []),
+        )
+        for key, t in tickets.items()
+    }
+    accounts = sorted({k[0] for k in tickets})
+    configs = {
+        r["account_id"]: AccountConfig(r)
+        for r in sql.escalation_runtime.account_rules.all(cur, account_ids=accounts)
+    }
+    return histories, fired, configs
+
+
+def decide(ticket: dict, history: sla.History, config: AccountConfig, fired, now: datetime):
+    rules = config.rules if ticket.get("feature", True) else []
+    return sla.decide(
+        history,
+        sla.TicketNow(ticket["status"], ticket["queue_id"], ticket["priority"]),
+        rules,
+        config.versions,
+        now,
+        pause_statuses=config.pause_statuses,
+        fired=fired,
+    )
+
+
+def process(cur, limit: int = PROCESS_BATCH) -> dict[str, int]:
+    """Decide one batch of due or changed tickets; fire what is due. Counts of what happened."""
+    runtime = sql.escalation_runtime
+    candidates = {
+        (r["account_id"], r["ticket_id"]) for r in runtime.candidates.all(cur, limit=limit)
+    }
+    if not candidates:
+        return {"decided": 0, "fired": 0, "forgotten": 0}
+    locked = {
+        (r["account_id"], r["id"]): r
+        for r in runtime.lock_tickets.all(cur, **_arrays(sorted(candidates)))
+    }
+    forgotten = 0
+    missing = candidates - locked.keys()
+    if missing:
+        exists = {
+            (r["account_id"], r["id"])
+            for r in runtime.existing_tickets.all(cur, **_arrays(missing))
+        }
+        if gone := missing - exists:
+            runtime.forget_tickets.run(cur, **_arrays(gone))
+            forgotten = len(gone)
+    if not locked:
+        return {"decided": 0, "fired": 0, "forgotten": forgotten}
+    ids = _arrays(locked)
+    runtime.pull_changes.run(cur, **ids)
+    cur.execute("SELECT now() AS now")
+    now = cur.fetchone()["now"]
+    histories, fired, configs = load(cur, locked)
+
+    planned: list[tuple[Key, dict, sla.Decision]] = []
+    timers: list[tuple[Key, sla.Decision]] = []
+    for key, ticket in locked.items():
+        config = configs[key[0]]
+        queue_id, priority = ticket["queue_id"], ticket["priority"]
+        for d in decide(ticket, histories[key], config, fired.get(key, ()), now):
+            if not d.fire:
+                if d.armed:
+                    timers.append((key, d))
+                continue
+            escalation = config.escalations[d.rule_id]
+            rule = next(r for r in config.rules if r.id == d.rule_id)
+            # Conditions hold for the ticket as the actions fired before left it.
+            if not rule.matches(queue_id, priority):
+                continue
+            planned.append((key, escalation, d))
+            for action in escalation["actions"]:
+                if action["type"] == "set_priority":
+                    priority = action["priority"]
+                elif action["type"] == "move_to_queue":
+                    queue_id = action["queue_id"]
+
+    done = fire(cur, planned, locked) if planned else 0
+    runtime.delete_timers.run(cur, **ids)
+    if timers:
+        runtime.arm_timers.run(
+            cur,
+            account_ids=[k[0] for k, _ in timers],
+            ticket_ids=[k[1] for k, _ in timers],
+            escalation_ids=[d.rule_id for _, d in timers],
+            metrics=[d.metric for _, d in timers],
+            cycles=[d.cycle for _, d in timers],
+            due_ats=[d.due_at for _, d in timers],
+        )
+    runtime.clear_dirty.run(cur, **ids)
+    return {"decided": len(locked), "fired": done, "forgotten": forgotten}
+
+
+def fire(cur, planned: list[tuple[Key, dict, sla.Decision]], locked: dict[Key, dict]) -> int:
+    """Write the firings and, for each one written, run its actions. Return how many fired."""
+    runtime = sql.escalation_runtime
+    rows = runtime.insert_firings.all(
+        cur,
+        account_ids=[k[0] for k, _, _ in planned],
+        ticket_ids=[k[1] for k, _, _ in planned],
+        escalation_ids=[e["id"] for _, e, _ in planned],
+        versions=[e["version"] for _, e, _ in planned],
+        metrics=[d.metric for _, _, d in planned],
+        cycles=[d.cycle for _, _, d in planned],
+        due_ats=[d.due_at for _, _, d in planned],
+        actions=[json.dumps(e["actions"]) for _, e, _ in planned],
+    )
+    written = {(r["account_id"], r["ticket_id"], r["escalation_id"]): r for r in rows}
+    state = {key: (t["queue_id"], t["priority"]) for key, t in locked.items()}
+    changed: set[Key] = set()
+    moves: list[tuple[Key, int, int]] = []
+    notes: list[tuple[int, str, int, str]] = []
+    for key, escalation, d in planned:
+        row = written.get((*key, escalation["id"]))
+        if row is None:
+            continue
+        queue_id, priority = state[key]
+        for action in escalation["actions"]:
+            if action["type"] == "set_priority" and action["priority"] != priority:
+                priority = action["priority"]
+                changed.add(key)
+            elif action["type"] == "move_to_queue" and action["queue_id"] != queue_id:
+                moves.append((key, queue_id, action["queue_id"]))
+                queue_id = action["queue_id"]
+                changed.add(key)
+            elif action["type"] == "notify_users":
+                payload = _payload(key, escalation, d, row)
+                firing = f"{key[0]}:{key[1]}:{escalation['id']}:{d.metric}:{d.cycle}"
+                for user_id in action["user_ids"]:
+                    notes.append((key[0], f"escalation:{firing}:{user_id}", user_id, payload))
+        state[key] = (queue_id, priority)
+    if changed:
+        keys = sorted(changed)
+        runtime.apply_ticket_changes.run(
+            cur,
+            **_arrays(keys),
+            queue_ids=[state[k][0] for k in keys],
+            priorities=[state[k][1] for k in keys],
+        )
+    if moves:
+        runtime.insert_moves.run(
+            cur,
+            **_arrays(k for k, _, _ in moves),
+            from_queue_ids=[f for _, f, _ in moves],
+            to_queue_ids=[t for _, _, t in moves],
+        )
+    if notes:
+        runtime.insert_notifications.run(
+            cur,
+            account_ids=[n[0] for n in notes],
+            keys=[n[1] for n in notes],
+            user_ids=[n[2] for n in notes],
+            payloads=[n[3] for n in notes],
+        )
+    return len(rows)
+
+
+def _payload(key: Key, escalation: dict, d: sla.Decision, row: dict) -> str:
+    return json.dumps(
+        {
+            "firing_id": row["id"],
+            "ticket_id": key[1],
+            "escalation_id": escalation["id"],
+            "metric": d.metric,
+            "cycle": d.cycle,
+            "due_at": _iso(row["due_at"]),
+            "fired_at": _iso(row["fired_at"]),
+        }
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def oldest_overdue_seconds(cur) -> float | None:
+    """How late the oldest unfired due timer is (None: nothing overdue)."""
+    return sql.escalation_runtime.oldest_overdue.one(cur)["seconds"]
+
+
+def explain(cur, account_id: int, ticket_id: int) -> dict[str, Any] | None:
+    """Every escalation's clock for one ticket, as the worker would decide it now."""
+    runtime = sql.escalation_runtime
+    key = (account_id, ticket_id)
+    ticket = sql.escalation_api.get_ticket.one(cur, account_id=account_id, ticket_id=ticket_id)
+    if ticket is None:
+        return None
+    cur.execute("SELECT now() AS now")
+    now = cur.fetchone()["now"]
+    tickets = {key: ticket}
+    ids = _arrays(tickets)
+    pending = runtime.pending_changes.all(cur, **ids)
+    histories, fired, configs = load(cur, tickets)
+    history = histories[key]
+    if pending:
+        history = sla.History(
+            history.created_at,
+            [*history.statuses, *((r["at"], r["status"]) for r in pending)],
+            history.activities,
+        )
+    config = configs[account_id]
+    firings = sql.escalation_api.ticket_firings.all(cur, account_id=account_id, ticket_id=ticket_id)
+    timers = {
+        (r["escalation_id"], r["metric"], r["cycle"]): r["due_at"]
+        for r in sql.escalation_api.ticket_timers.all(
+            cur, account_id=account_id, ticket_id=ticket_id
+        )
+    }
+    clocks = []
+    for d in decide(ticket, history, config, fired.get(key, ()), now):
+        escalation = config.escalations[d.rule_id]
+        cycle = d.clock
+        business = config.versions if escalation["business_hours"] else None
+        clocks.append(
+            {
+                "escalation_id": d.rule_id,
+                "metric": d.metric,
+                "cycle": d.cycle,
+                "target_minutes": escalation["minutes"],
+                "business_hours": escalation["business_hours"],
+                "cycle_started_at": cycle and cycle.start,
+                "cycle_ended_at": cycle and cycle.end,
+                "running_ranges": [
+                    {"start": a, "end": b} for a, b in (cycle.ranges if cycle else [])
+                ],
+                "consumed_calendar_seconds": _seconds(cycle, now, None),
+                "consumed_business_seconds": _seconds(cycle, now, config.versions),
+                "consumed_seconds": _seconds(cycle, now, business),
+                "due_at": d.due_at,
+                "armed": d.armed and not d.fire,
+                "armed_due_at": timers.get((d.rule_id, d.metric, d.cycle or 0)),
+                "due_now": d.fire,
+                "not_armed_because": d.reason,
+            }
+        )
+    return {
+        "ticket": {
+            "id": ticket_id,
+            "status": ticket["status"],
+            "queue_id": ticket["queue_id"],
+            "priority": ticket["priority"],
+            "created_at": ticket["created_at"],
+        },
+        "evaluated_at": now,
+        "pause_statuses": list(config.pause_statuses),
+        "clocks": clocks,
+        "firings": firings,
+    }
+
+
+def _seconds(cycle: sla.Cycle | None, now: datetime, versions) -> float:
+    if cycle is None:
+        return 0.0
+    try:
+        return sla.consumed(cycle.ranges, now, versions).total_seconds()
+    except sla.NoBusinessTime:
+        return 0.0
