@@ -183,10 +183,16 @@ def _escape(cp: int) -> str:
     return f"\\u{cp:04x}" if cp <= 0xFFFF else chr(cp)
 
 
-_INVISIBLE_CLASS = "".join(
-    _escape(a) if a == b else f"{_escape(a)}-{_escape(b)}" for a, b in _invisible_ranges()
-)
+def _class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(_escape(a) if a == b else f"{_escape(a)}-{_escape(b)}" for a, b in ranges)
+
+
+_INVISIBLE_CLASS = _class(_invisible_ranges())
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CLASS}]")
+# The published patterns name the invisible characters of the Basic Multilingual Plane only:
+# tools that read a pattern without ECMA-262's "u" flag see an astral character as two
+# surrogates, and a range of them as a range out of order. The service refuses all of them.
+_INVISIBLE_BMP_CLASS = _class([r for r in _invisible_ranges() if r[1] <= 0xFFFF])
 # Spaces of every width read as one plain space.
 _SPACES = re.compile("[^\\S\\n\\r\\t\\x0b\\x0c\\x1c-\\x1f\\x85]")
 
@@ -199,7 +205,7 @@ class Text(fields.String):
     def __init__(self, *, min_length: int = 0, max_length: int, multiline: bool = False, **kw):
         self.multiline = multiline
         # The same rule for the OpenAPI document, so generated clients and fuzzers know it.
-        refused = _JSON_MULTILINE_CONTROL if multiline else _JSON_CONTROL + _INVISIBLE_CLASS
+        refused = _JSON_MULTILINE_CONTROL if multiline else _JSON_CONTROL + _INVISIBLE_BMP_CLASS
         allowed = f"[^{refused}]"
         pattern = f"^{allowed}*$"
         if min_length:
