@@ -54,14 +54,26 @@ timers AS (
 DELETE FROM sla_dirty_tickets x USING t WHERE x.account_id = t.a AND x.ticket_id = t.i
 
 -- name: pull_changes
--- Take the listed (locked) tickets' captured changes not ingested yet into their history (all accounts).
-WITH gone AS (
-    DELETE FROM sla_ticket_changes
-    WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
-    RETURNING *
+-- Take the listed (locked) tickets' captured changes not ingested yet into their history, from the clock log and from capture rows not folded yet (their counts stay for the fold) (all accounts).
+WITH keys AS (
+    SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS k (a, i)
+), gone AS (
+    DELETE FROM sla_ticket_changes x USING keys
+    WHERE x.account_id = keys.a AND x.ticket_id = keys.i
+    RETURNING x.account_id, x.ticket_id, x.at, x.status
+), unfolded AS (
+    SELECT c.ctid AS row_id, c.account_id, c.ticket_id, c.at, c.status
+    FROM ticket_count_changes c JOIN keys ON c.account_id = keys.a AND c.ticket_id = keys.i
+    FOR UPDATE OF c
+), taken AS (
+    UPDATE ticket_count_changes c SET ticket_id = NULL, at = NULL, status = NULL
+    FROM unfolded u WHERE c.ctid = u.row_id
 )
 INSERT INTO sla_status_history (account_id, ticket_id, at, status)
-SELECT account_id, ticket_id, at, status FROM gone
+SELECT account_id, ticket_id, at, status
+FROM (SELECT account_id, ticket_id, at, status FROM gone
+      UNION ALL
+      SELECT account_id, ticket_id, at, status FROM unfolded) changes
 WHERE status IS NOT NULL AND status <> 'deleted'
 
 -- name: status_history
@@ -160,8 +172,12 @@ SELECT extract(epoch FROM now() - min(due_at))::float8 AS seconds
 FROM escalation_timers WHERE due_at <= now()
 
 -- name: pending_changes
--- The listed tickets' captured status changes not ingested yet (all accounts; read only).
-SELECT account_id, ticket_id, at, status FROM sla_ticket_changes
+-- The listed tickets' captured status changes not ingested yet, from the clock log and from capture rows not folded yet (all accounts; read only).
+SELECT account_id, ticket_id, at, status
+FROM (SELECT account_id, ticket_id, at, status FROM sla_ticket_changes
+      UNION ALL
+      SELECT account_id, ticket_id, at, status FROM ticket_count_changes
+      WHERE ticket_id IS NOT NULL) changes
 WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]))
   AND status IS NOT NULL AND status <> 'deleted'
 ORDER BY at

@@ -119,15 +119,30 @@ def test_counts_of_a_deleted_queue_are_dropped_by_the_fold(tenant, factory, data
     assert listed_counts(tenant) == {tenant.inbox_id: (3, 3)}
 
 
-def test_a_priority_or_subject_change_logs_no_count_change(tenant, factory):
+def test_a_subject_change_logs_nothing_and_a_priority_change_no_count(tenant, factory):
+    """Only what counts or clocks read runs the trigger: a subject is neither; a priority is
+    a clock event (escalations match on it) with a count change of zero."""
     ids = tenant.tickets(tenant.inbox_id, 3)
     before = pending_changes(factory, tenant.account_id)
     factory.sql(
-        "UPDATE tickets SET priority = 'urgent', subject = 'x', updated_at = now()"
-        " WHERE account_id = %s AND id = ANY(%s)",
+        "UPDATE tickets SET subject = 'x', updated_at = now() WHERE account_id = %s"
+        " AND id = ANY(%s)",
         (tenant.account_id, ids),
     )
     assert pending_changes(factory, tenant.account_id) == before
+    factory.sql(
+        "UPDATE tickets SET priority = 'urgent' WHERE account_id = %s AND id = ANY(%s)",
+        (tenant.account_id, ids),
+    )
+    rows = factory.sql(
+        "SELECT ticket_id, tickets, open_tickets, status FROM ticket_count_changes"
+        " WHERE account_id = %s AND tickets = 0 ORDER BY ticket_id",
+        (tenant.account_id,),
+    )
+    assert rows == [
+        {"ticket_id": i, "tickets": 0, "open_tickets": 0, "status": "open"} for i in ids
+    ]
+    assert listed_counts(tenant)[tenant.inbox_id] == (3, 3)
 
 
 def test_truncate_empties_every_count(tenant, factory, database_url):

@@ -228,13 +228,17 @@ class Worker:
         worked = False
         deadline = time.monotonic() + ESCALATION_BUDGET_SECONDS
         while not self.stopping.is_set():
+            # Ticket writes reach the clocks through the capture log's fold: fold a batch now
+            # rather than wait for the scheduled fold (one worker at a time folds).
+            with self.transaction() as cur:
+                folded = sql.worker.fold_ticket_counts.one(cur, max_rows=FOLD_BATCH)["folded"]
             with self.transaction() as cur:
                 ingested = escalation_runtime.ingest(cur)
             with self.transaction() as cur:
                 done = escalation_runtime.process(cur)
             with self.transaction() as cur:
                 queued = escalation_runtime.queue_recompute(cur)
-            busy = ingested or queued or done["decided"] or done["forgotten"]
+            busy = folded or ingested or queued or done["decided"] or done["forgotten"]
             worked = worked or bool(busy)
             if done["fired"]:
                 log.info("escalations fired", extra={"fired": done["fired"]})
