@@ -1,4 +1,4 @@
-"""The gate stack of SPEC §3: authentication, ability, admin role, plan entitlement.
+"""The gate stack: authentication, ability, admin role, plan entitlement, in that order.
 
 ``requires`` is one decorator so the order can never be shuffled at a call site. It also runs
 write endpoints inside the request transaction that stores their Idempotency-Key response.
@@ -153,7 +153,7 @@ def authenticate() -> Principal:
 
 
 def check_gates(ability: Ability, feature: str | None) -> Principal:
-    """Run gates 1–4 of SPEC §3 in order (the rate limit right after authentication)."""
+    """Run the four gates in order (the rate limit right after authentication)."""
     principal = authenticate()
     if not principal.abilities & IMPLIED_BY[ability]:
         raise Forbidden(

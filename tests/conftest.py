@@ -70,7 +70,7 @@ def database_url(fresh_database):
 @pytest.fixture(scope="session")
 def app(database_url):
     app_url = database_url
-    # Hook for tests/faults (issue 7.4): with TEST_PGBOUNCER_URL (PgBouncer in front of the
+    # Hook for tests/faults (test_pgbouncer.py): with TEST_PGBOUNCER_URL (PgBouncer in front of the
     # TEST_DATABASE_URL server, e.g. "postgresql://postgres@127.0.0.1:6432/x?pgbouncer=true")
     # the app reaches the session's database through PgBouncer; fixtures stay direct.
     if os.environ.get("TEST_PGBOUNCER_URL"):

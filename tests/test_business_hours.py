@@ -1,4 +1,4 @@
-"""Business hours: the default, update with its validation, and the preview endpoint (SPEC §5)."""
+"""Business hours: the default, update with its validation, and the preview endpoint."""
 
 from __future__ import annotations
 

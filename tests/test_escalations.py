@@ -1,4 +1,4 @@
-"""Escalations: list, create, update, delete, and the queues they reference (SPEC §5)."""
+"""Escalations: list, create, update, delete, and the queues they reference."""
 
 from __future__ import annotations
 

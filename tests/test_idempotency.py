@@ -1,4 +1,4 @@
-"""SPEC §4: the Idempotency-Key header of write endpoints."""
+"""The Idempotency-Key header of write endpoints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Interventions: list, create, update, delete and their form fields (SPEC §5)."""
+"""Interventions: list, create, update, delete and their form fields."""
 
 from __future__ import annotations
 

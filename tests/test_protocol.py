@@ -1,4 +1,4 @@
-"""SPEC §3.5 and §4: bodies, the error shape, request ids, logs and health."""
+"""Bodies, the error shape, request ids, logs and health."""
 
 from __future__ import annotations
 
@@ -203,7 +203,7 @@ class TestHealth:
         assert overdue is None or overdue >= 0
 
 
-class TestReviewFindings:
+class TestEdges:
     def test_options_is_a_json_405(self, factory):
         response = factory.client.options("/api/v1/workflow/queues")
         error(response, 405, "method_not_allowed")

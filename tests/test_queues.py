@@ -1,4 +1,4 @@
-"""The five queue endpoints of SPEC §5 (no plan feature)."""
+"""The queue endpoints (no plan feature)."""
 
 from __future__ import annotations
 

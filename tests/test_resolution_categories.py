@@ -1,4 +1,4 @@
-"""Resolution categories: list, create, update, delete, reorder (SPEC §5)."""
+"""Resolution categories: list, create, update, delete, reorder."""
 
 from __future__ import annotations
 

@@ -120,7 +120,7 @@ def body(schema_cls: type[Schema]) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            # SPEC §1: a list (read) endpoint accepts an empty body; a write needs its object.
+            # A list (read) endpoint accepts an empty body; a write needs its object.
             empty_ok = not getattr(g, "write_request", False)
             data = read_json_object(empty_ok)
             # A schema without fields loads {} to {}: skip marshmallow on the list hot path.

@@ -1,4 +1,4 @@
-"""Issue 7.2: a gunicorn worker SIGKILLed in the middle of a bulk move. The move is applied
+"""A gunicorn worker SIGKILLed in the middle of a bulk move. The move is applied
 wholly or not at all (with its history rows), and the service keeps answering: gunicorn's
 master replaces the worker, and the other worker never stopped.
 """

@@ -1,4 +1,4 @@
-"""Issue 7.4: the whole API suite passes with the service behind PgBouncer in transaction
+"""The whole API suite passes with the service behind PgBouncer in transaction
 pooling mode (Debian's pgbouncer, started by the fixture), the service configured with
 ``DATABASE_URL=…?pgbouncer=true``. test_timeouts.py runs its cases through PgBouncer too.
 """

@@ -1,4 +1,4 @@
-"""Issue 7.5: N clients race on the same objects through real gunicorn (two workers, four
+"""N clients race on the same objects through real gunicorn (two workers, four
 threads each; directly and behind PgBouncer). Every race ends in a consistent state with the
 documented answers (409 ``name_taken``, 422 for a stale reorder, 404 for a vanished queue,
 an Idempotency-Key replay) and no duplicate rows.

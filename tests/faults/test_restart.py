@@ -1,4 +1,4 @@
-"""Issue 7.1: PostgreSQL stops and starts again while clients create, rename, move and delete.
+"""PostgreSQL stops and starts again while clients create, rename, move and delete.
 
 During the outage the service answers 503 ``database_unavailable`` quickly (no hang, no 500);
 within 5 seconds of the database returning, requests succeed again without restarting the

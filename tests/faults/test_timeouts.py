@@ -1,4 +1,4 @@
-"""Issue 7.3: every request runs under statement_timeout and lock_timeout, directly and behind
+"""Every request runs under statement_timeout and lock_timeout, directly and behind
 PgBouncer; a blocked request answers 503 ``database_timeout`` in bounded time, gives its
 connection back, and the pool never leaks one. A request that cannot get a connection answers
 503 ``database_unavailable`` after DATABASE_POOL_TIMEOUT_MS, not later.
