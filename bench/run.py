@@ -21,6 +21,8 @@
 6. Moves a queue of 1,000,000 tickets (100,000 with --quick) in a worker process while other
    services' writers keep writing, and reports the move's rate and the writers' longest wait
    (bench/bulk_move.py; --no-bulk-move skips it).
+7. Measures how late escalations fire: 2,000 tickets falling due over a minute, and 50,000
+   (5,000 with --quick) due at one instant (bench/escalation_lag.py; --no-escalations skips it).
 
 Everything is bounded: about 27 minutes in full, about 6 with --quick.
 """
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bulk_move  # noqa: E402  (bench/bulk_move.py, beside this script)
+import escalation_lag  # noqa: E402  (bench/escalation_lag.py, beside this script)
 import ticket_writers  # noqa: E402  (bench/ticket_writers.py, beside this script)
 
 from tickiti_workflow import db  # noqa: E402
@@ -564,6 +567,8 @@ def markdown(report: dict) -> str:
         lines += ["", ticket_writers.markdown(report["ticket_writers"])]
     if report.get("bulk_move"):
         lines += ["", bulk_move.markdown(report["bulk_move"])]
+    if report.get("escalation_lag"):
+        lines += ["", escalation_lag.markdown(report["escalation_lag"])]
     if report.get("models"):
         lines += [
             "",
@@ -599,6 +604,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--no-bulk-move", action="store_true", help="skip the bulk move (bench/bulk_move.py)"
+    )
+    parser.add_argument(
+        "--no-escalations",
+        action="store_true",
+        help="skip the escalation lag (bench/escalation_lag.py)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
@@ -672,6 +682,10 @@ def main() -> None:
             tickets = 100_000 if args.quick else 1_000_000
             print(f"bulk move of {tickets:,} tickets in the worker:", flush=True)
             report["bulk_move"] = bulk_move.run(admin, tickets)
+        if not args.no_escalations:
+            burst = 5_000 if args.quick else 50_000
+            print(f"escalation lag (steady, and a burst of {burst:,}):", flush=True)
+            report["escalation_lag"] = escalation_lag.run(admin, 2_000, burst, workers=2)
     finally:
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
