@@ -2,7 +2,8 @@
 -- Accounts: 'big' ($big_tickets tickets in 200 queues, one of them 'Bulk' with $bulk_tickets),
 -- 'twin' (the same configuration with no tickets), and $small_accounts small accounts.
 -- Every account is on 'pro' with one admin and $tokens_per_account API tokens named
--- tkt_bench_<account id>_<n> (the secret is predictable: this is a benchmark database).
+-- tkt_bench_<account id>_<n>, padded with x to the 43 characters of a real token (the secret
+-- is predictable: this is a benchmark database).
 
 UPDATE plans SET rate_limit_per_minute = 100000000;
 
@@ -18,7 +19,7 @@ SELECT u.account_id, u.id, 'bench ' || n,
        encode(sha256(convert_to(t.token, 'UTF8')), 'hex'), left(t.token, 8), '{workflow:write}'
 FROM users u
 CROSS JOIN generate_series(1, $tokens_per_account) n
-CROSS JOIN LATERAL (SELECT 'tkt_bench_' || u.account_id || '_' || n AS token) t;
+CROSS JOIN LATERAL (SELECT 'tkt_' || rpad('bench_' || u.account_id || '_' || n, 43, 'x') AS token) t;
 
 -- Queues: big and twin get 199 more (200 with the built-in Inbox), small accounts 2 more.
 INSERT INTO queues (account_id, name, description)

@@ -103,6 +103,11 @@ def run_sql_file(conn: psycopg.Connection, name: str, **params: int) -> None:
     conn.execute(text)
 
 
+def bench_token(account_id: int, n) -> str:
+    """The predictable secret bench/data.sql gives token n of an account (a real token's shape)."""
+    return "tkt_" + f"bench_{account_id}_{n}".ljust(43, "x")
+
+
 def build_data(url: str, scale: dict[str, int]) -> None:
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
@@ -133,7 +138,7 @@ def fixtures(url: str) -> dict:
             rows = conn.execute(
                 "SELECT name FROM api_tokens WHERE account_id = %s ORDER BY id", (account_id,)
             ).fetchall()
-            return [f"tkt_bench_{account_id}_{r[0].split()[-1]}" for r in rows]
+            return [bench_token(account_id, r[0].split()[-1]) for r in rows]
 
         def ids(query, *args):
             return [r[0] for r in conn.execute(query, args).fetchall()]
@@ -160,8 +165,8 @@ def fixtures(url: str) -> dict:
             "bulk": bulk,
             "inbox": inbox,
             "categories": categories,
-            "small_tokens": [f"tkt_bench_{a}_1" for a, _, _ in small],
-            "small_pairs": [f"tkt_bench_{a}_1:{q1}:{q2}" for a, q1, q2 in small],
+            "small_tokens": [bench_token(a, 1) for a, _, _ in small],
+            "small_pairs": [f"{bench_token(a, 1)}:{q1}:{q2}" for a, q1, q2 in small],
         }
 
 
