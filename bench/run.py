@@ -30,6 +30,7 @@ Everything is bounded: about 27 minutes in full, about 6 with --quick.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -40,6 +41,7 @@ import statistics
 import string
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -101,6 +103,27 @@ def run_sql_file(conn: psycopg.Connection, name: str, **params: int) -> None:
         {k: str(int(v)) for k, v in params.items()}
     )
     conn.execute(text)
+
+
+@contextlib.contextmanager
+def folding(url: str):
+    """Fold ticket count changes every second, as the worker does in service. The rest of the
+    worker (the escalation runtime) is left out: its work would load the measured server."""
+    stop = threading.Event()
+
+    def loop():
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not stop.wait(1.0):
+                while conn.execute("SELECT fold_ticket_count_changes(50000)").fetchone()[0]:
+                    pass
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def bench_token(account_id: int, n) -> str:
@@ -660,22 +683,22 @@ def main() -> None:
         # same cell moves 3x from one second to the next (docs/PERFORMANCE.md).
         server = Server(url, workers=args.workers, threads=4, pool=4)
         report["server"] = server.label + f" (WEB_CONCURRENCY={args.workers}, GUNICORN_THREADS=4)"
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(folding(url))
+            stack.callback(server.stop)
             print(f"endpoints ({server.label}):", flush=True)
             report["endpoints"] = endpoint_table(wrk_bin, server, f, args)
             report["move"] = move_100k(server, f, scale["bulk_tickets"])
-        finally:
-            server.stop()
         # Every list rendered afresh: what a list costs right after a change, and the proof
         # that listing queues does not grow with the account's tickets.
         server = Server(url, workers=args.workers, threads=4, pool=4, LIST_CACHE_MB="0")
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(folding(url))
+            stack.callback(server.stop)
             print(f"endpoints, list cache off ({server.label}, LIST_CACHE_MB=0):", flush=True)
             report["cold"] = endpoint_table(wrk_bin, server, f, args, ("ceiling", "list"))
             report["queue_ratio"] = queue_list_ratio(wrk_bin, server, f, args)
             print(f"  queue list 1M/twin p50 ratio {report['queue_ratio']['ratio_p50']:.2f}")
-        finally:
-            server.stop()
         report["engine"] = engine()
         if not args.no_models:
             print("worker models:", flush=True)
