@@ -56,26 +56,38 @@ WHERE queue_id = %(queue_id)s
 SELECT set_config('tickiti.counting', 'statement', true)
 
 -- name: move_tickets
--- Move the listed tickets of a queue, or up to %(limit)s of all of them (null: all), writing one history row and set-based count changes; report listed ids that did not move.
-WITH picked AS (
-    -- Two branches, so that each keeps its index whatever the parameters: listed ids by key,
-    -- or the queue's tickets through its index. The UPDATE locks each row and re-checks it.
-    SELECT id FROM tickets
-    WHERE account_id = %(account_id)s AND id = ANY(%(ticket_ids)s::bigint[])
-    UNION ALL
-    (SELECT id FROM tickets
-     WHERE %(ticket_ids)s::bigint[] IS NULL
-       AND account_id = %(account_id)s AND queue_id = %(from_queue_id)s
-     LIMIT %(limit)s::bigint)
-), moved AS (
-    -- By primary key, one picked id at a time, whatever the statistics say: "+ 0" keeps the
-    -- planner from scanning the whole source queue through its index to find a few tickets.
+-- Move the listed tickets of a queue, all of them (limit null), or up to %(limit)s of them, writing one history row per ticket and set-based count changes; report listed ids that did not move.
+-- Three UPDATEs, one of which runs (the others are gated off by the parameters), so that each
+-- keeps a plan that does not depend on statistics: listed ids by primary key; a whole queue
+-- through its index; a chunk of a queue by the row addresses just picked from that index. A
+-- chunk skips a ticket another transaction changed meanwhile (the job takes it in a later
+-- chunk); the other two re-check such a ticket and move it if it is still in the queue.
+WITH listed AS (
     UPDATE tickets t
     SET queue_id = %(to_queue_id)s, updated_at = now()
-    FROM unnest(ARRAY(SELECT id FROM picked)) AS p (id)
-    WHERE t.account_id = %(account_id)s AND t.id = p.id
-      AND t.queue_id + 0 = %(from_queue_id)s
+    WHERE %(ticket_ids)s::bigint[] IS NOT NULL
+      AND t.account_id = %(account_id)s AND t.id = ANY(%(ticket_ids)s::bigint[])
+      AND t.queue_id = %(from_queue_id)s
     RETURNING t.id, t.resolution_category_id, t.status
+), whole AS (
+    UPDATE tickets t
+    SET queue_id = %(to_queue_id)s, updated_at = now()
+    WHERE %(ticket_ids)s::bigint[] IS NULL AND %(limit)s::bigint IS NULL
+      AND t.account_id = %(account_id)s AND t.queue_id = %(from_queue_id)s
+    RETURNING t.id, t.resolution_category_id, t.status
+), picked AS (
+    SELECT ctid FROM tickets
+    WHERE %(ticket_ids)s::bigint[] IS NULL AND %(limit)s::bigint IS NOT NULL
+      AND account_id = %(account_id)s AND queue_id = %(from_queue_id)s
+    LIMIT %(limit)s::bigint
+), chunk AS (
+    UPDATE tickets t
+    SET queue_id = %(to_queue_id)s, updated_at = now()
+    WHERE t.ctid = ANY(ARRAY(SELECT ctid FROM picked))
+      AND t.account_id = %(account_id)s AND t.queue_id = %(from_queue_id)s
+    RETURNING t.id, t.resolution_category_id, t.status
+), moved AS (
+    SELECT * FROM listed UNION ALL SELECT * FROM whole UNION ALL SELECT * FROM chunk
 ), history AS (
     INSERT INTO ticket_events (account_id, ticket_id, from_queue_id, to_queue_id, actor_user_id)
     SELECT %(account_id)s, id, %(from_queue_id)s, %(to_queue_id)s, %(actor_user_id)s

@@ -48,19 +48,28 @@ WHERE account_id = %(account_id)s AND id = %(id)s
 FOR KEY SHARE
 
 -- name: recategorise_tickets
--- Give up to %(limit)s (null: all) of a category's tickets another category, with set-based count changes; return how many.
-WITH picked AS (
-    SELECT id FROM tickets
-    WHERE account_id = %(account_id)s AND resolution_category_id = %(id)s
-    LIMIT %(limit)s::bigint
-), changed AS (
-    -- By primary key, whatever the statistics say (see move_tickets in queues.sql).
+-- Give all (limit null) or up to %(limit)s of a category's tickets another category, with set-based count changes; return how many.
+-- As move_tickets in queues.sql: a whole category through its index, a chunk by the row
+-- addresses just picked (a chunk skips a ticket changed meanwhile; the job takes it later).
+WITH whole AS (
     UPDATE tickets t
     SET resolution_category_id = %(replace_with_id)s, updated_at = now()
-    FROM unnest(ARRAY(SELECT id FROM picked)) AS p (id)
-    WHERE t.account_id = %(account_id)s AND t.id = p.id
-      AND t.resolution_category_id + 0 = %(id)s
+    WHERE %(limit)s::bigint IS NULL
+      AND t.account_id = %(account_id)s AND t.resolution_category_id = %(id)s
     RETURNING t.queue_id, t.status
+), picked AS (
+    SELECT ctid FROM tickets
+    WHERE %(limit)s::bigint IS NOT NULL
+      AND account_id = %(account_id)s AND resolution_category_id = %(id)s
+    LIMIT %(limit)s::bigint
+), chunk AS (
+    UPDATE tickets t
+    SET resolution_category_id = %(replace_with_id)s, updated_at = now()
+    WHERE t.ctid = ANY(ARRAY(SELECT ctid FROM picked))
+      AND t.account_id = %(account_id)s AND t.resolution_category_id = %(id)s
+    RETURNING t.queue_id, t.status
+), changed AS (
+    SELECT * FROM whole UNION ALL SELECT * FROM chunk
 ), counted AS (
     INSERT INTO ticket_count_changes (account_id, queue_id, category_id, tickets, open_tickets)
     SELECT %(account_id)s, c.queue_id, side.category_id, side.sign * count(*),

@@ -174,8 +174,8 @@ def hold(cur, job: JobRun, owner: str, lease_seconds: int) -> None:
         raise LeaseLost(job.id)
 
 
-def move_chunk(cur, job: JobRun, chunk_size: int) -> int:
-    """Move up to ``chunk_size`` of the source's tickets and count them (one transaction)."""
+def move_chunk(cur, job: JobRun, chunk_size: int | None) -> int:
+    """Move up to ``chunk_size`` of the source's tickets (None: all) and count them."""
     if job.object_type == "queue":
         moved = move(
             cur, job.account_id, job.source_id, job.target_id, job.actor_user_id, limit=chunk_size
@@ -208,8 +208,8 @@ def _finish_queue(cur, job: JobRun, owner: str, chunk_size: int) -> bool:
     remaining = sql.queues.count_queue_tickets.one(cur, **ids)["ticket_count"]
     if remaining > chunk_size:
         return False
-    if remaining:
-        move_chunk(cur, job, remaining)
+    if remaining:  # all of them, re-checking any a writer changed meanwhile
+        move_chunk(cur, job, None)
     if job.kind == "queue.delete":
         escalation_ids = [
             r["escalation_id"] for r in sql.escalations.queue_escalation_ids.all(cur, **ids)
@@ -246,8 +246,8 @@ def _finish_category(cur, job: JobRun, owner: str, chunk_size: int) -> bool:
     before = sql.resolution_categories.get_category.one(cur, **ids)
     if before["ticket_count"] > chunk_size:
         return False
-    if before["ticket_count"]:
-        move_chunk(cur, job, before["ticket_count"])
+    if before["ticket_count"]:  # all of them, re-checking any a writer changed meanwhile
+        move_chunk(cur, job, None)
     sql.resolution_categories.delete_category.run(cur, **ids)
     audit.record_for(
         cur, job.actor, "resolution_category.delete", "resolution_category", job.source_id,
