@@ -1,4 +1,4 @@
-"""The gate table (README, API conventions), run over every registered POST endpoint."""
+"""The gate table (docs/API.md, Conventions), run over every registered POST endpoint."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The clock rules of the README ("Escalation clocks"), one test per rule, no database."""
+"""The clock rules of docs/API.md ("Escalation clocks"), one test per rule, no database."""
 
 from __future__ import annotations
 

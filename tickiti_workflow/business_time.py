@@ -1,6 +1,6 @@
 """Business-time arithmetic: business time between two instants, and when N business minutes end.
 
-Business time is wall-clock time in the account's zone (README, "Business hours"): an instant
+Business time is wall-clock time in the account's zone (docs/API.md, "Business hours"): an instant
 counts when its local time lies inside an interval of its local weekday and its local date is no
 holiday. Elapsed business time is real elapsed time, so repeated local times after a fall-back
 change count twice and skipped ones (a spring-forward gap) count not at all.

@@ -3,7 +3,7 @@
 Pure functions of a ticket's history (its status changes and public messages), the account's
 escalations, business-hours versions and pause statuses, and the current instant. The worker
 (tickiti_workflow/escalation_runtime.py) and the explain endpoint both decide with this module,
-so what the API explains is what the worker does. The rules are written out in the README
+so what the API explains is what the worker does. The rules are written out in docs/API.md
 ("Escalation clocks").
 
 A clock runs per (ticket, metric) in cycles: `first_response` and `resolution` have one cycle,

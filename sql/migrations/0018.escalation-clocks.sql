@@ -1,6 +1,6 @@
 -- Escalation clocks: what the runtime reads (ticket messages, status history, business-hours
 -- versions, pause statuses), what it keeps (armed timers, firings) and what it hands on
--- (notification outbox). The rules are in the README, "Escalation clocks".
+-- (notification outbox). The rules are in docs/API.md, "Escalation clocks".
 --
 -- Ticket writes are captured the cheap way of migration 0013: the row trigger that already
 -- logs count changes also appends one row to sla_ticket_changes (insert-only, no index, no
