@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.faults.conftest import REPO, free_port, wait_until
 
 
 def answers(port: int) -> bool:
@@ -78,7 +61,7 @@ def test_serve_runs_the_web_service_and_a_worker_and_stops_both(tenant, factory,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: answers(port), 30, "the web service")
+        wait_until(lambda: answers(port), 30, what="the web service")
         wait_until(
             lambda: (
                 factory.one(
@@ -88,12 +71,12 @@ def test_serve_runs_the_web_service_and_a_worker_and_stops_both(tenant, factory,
                 == "succeeded"
             ),
             30,
-            "the worker to run the job",
+            what="the worker to run the job",
         )
         (worker,) = worker_pids(factory, serve.pid)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(30) == 0
-        wait_until(lambda: not Path(f"/proc/{worker}").exists(), 15, "the worker to stop")
+        wait_until(lambda: not Path(f"/proc/{worker}").exists(), 15, what="the worker to stop")
     finally:
         if serve.poll() is None:
             serve.kill()

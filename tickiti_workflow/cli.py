@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import getpass
 import json
 import os
@@ -28,7 +27,7 @@ import sql
 from auth import hash_token, mint_token
 from auth.gates import PLAN_FEATURES, Ability
 
-from . import db, embedded
+from . import db, embedded, jsonfmt
 from .config import Settings, require_database
 
 ROLES = ("owner", "admin", "agent")
@@ -191,16 +190,8 @@ def actor() -> str:
     return name[:MAX_NAME]
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot show {type(value).__name__}")
-
-
 def dumps(value: Any) -> str:
-    return json.dumps(value, default=_json_default, ensure_ascii=False)
+    return json.dumps(value, default=jsonfmt.default, ensure_ascii=False)
 
 
 def database_url(settings: Settings) -> str:
