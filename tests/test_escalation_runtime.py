@@ -322,3 +322,16 @@ def test_a_configuration_change_recomputes_the_accounts_tickets(factory, worker)
     settle(worker)
     assert all(len(firings(factory, tenant, t)) == 1 for t in older)
     assert all(timers(factory, tenant, t) == [] for t in older)
+
+
+def test_another_accounts_tickets_and_firings_are_not_found(factory, tenant, other_tenant, worker):
+    escalation(tenant)
+    t = ticket(factory, tenant, "2 hours")
+    settle(worker)
+    assert len(firings(factory, tenant, t)) == 1
+    response = other_tenant.post("escalations/explain", {"ticket_id": t})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["details"] == {"resource": "ticket", "id": t}
+    assert other_tenant.ok("escalation-firings", {})["firings"] == []
+    assert other_tenant.ok("escalation-firings", {"ticket_id": t})["firings"] == []
+    assert len(tenant.ok("escalation-firings", {"ticket_id": t})["firings"]) == 1
