@@ -169,3 +169,47 @@ def test_truncate_empties_every_count(tenant, factory, database_url):
         assert row == (0, 0)
         raise psycopg.Rollback()
     assert listed_counts(tenant)[tenant.inbox_id] == (3, 3)
+
+
+def test_a_move_appends_one_row_that_leaves_the_old_place_and_enters_the_new(
+    tenant, factory, database_url
+):
+    """A move of queue and category is one capture row: the counts read before and after the
+    fold are the same, and both places see it."""
+    queue = tenant.queue()
+    category_id = tenant.ok("resolution-categories/create", {"name": "Refund"}, status=201)[
+        "resolution_category"
+    ]["id"]
+    open_id, solved_id = tenant.tickets(tenant.inbox_id, 2)
+    factory.sql(
+        "UPDATE tickets SET status = 'solved', resolution_category_id = %s"
+        " WHERE account_id = %s AND id = %s",
+        (category_id, tenant.account_id, solved_id),
+    )
+    fold(database_url)
+    factory.sql(
+        "UPDATE tickets SET queue_id = %s, resolution_category_id = CASE id WHEN %s THEN %s END"
+        " WHERE account_id = %s AND id = ANY(%s)",
+        (queue["id"], open_id, category_id, tenant.account_id, [open_id, solved_id]),
+    )
+    rows = factory.sql(
+        "SELECT ticket_id, queue_id, category_id, tickets, open_tickets, from_queue_id,"
+        " from_category_id, from_open_tickets FROM ticket_count_changes"
+        " WHERE account_id = %s ORDER BY ticket_id",
+        (tenant.account_id,),
+    )
+    assert rows == [
+        {"ticket_id": open_id, "queue_id": queue["id"], "category_id": category_id,
+         "tickets": 1, "open_tickets": 1, "from_queue_id": tenant.inbox_id,
+         "from_category_id": None, "from_open_tickets": 1},
+        {"ticket_id": solved_id, "queue_id": queue["id"], "category_id": None,
+         "tickets": 1, "open_tickets": 0, "from_queue_id": tenant.inbox_id,
+         "from_category_id": category_id, "from_open_tickets": 0},
+    ]  # fmt: skip
+    expected = {tenant.inbox_id: (0, 0), queue["id"]: (2, 1)}
+    categories = "SELECT ticket_count FROM category_ticket_counts_now(%s) WHERE category_id = %s"
+    for _ in ("before the fold", "after it"):
+        assert listed_counts(tenant) == expected
+        assert factory.one(categories, (tenant.account_id, category_id))["ticket_count"] == 1
+        fold(database_url)
+    assert pending_changes(factory, tenant.account_id) == 0
