@@ -15,15 +15,18 @@ each in one account (every writer in the same account and queue) and spread over
 so writers never wait for each other's ticket rows: only for what the triggers add.
 
 Every row is measured with the triggers on and off (`ALTER TABLE tickets DISABLE TRIGGER USER`,
-then each trigger re-enabled exactly as it was) in the same run, in interleaved rounds (on, off;
-off, on; ...), so the drifts of a shared machine fall out of the ratio: tps are medians over the
-rounds, the ratio is the median of the rounds' paired ratios. What a run with the triggers off
-wrote is undone with them still off, so whatever the triggers keep (counts, change rows) stays
-exactly right for the runs with them on; inserted tickets are deleted after each insert row.
+then each trigger re-enabled exactly as it was), and with the service's triggers replaced by an
+empty one (a plpgsql row trigger that only returns: the floor of any trigger-based capture,
+what PostgreSQL itself charges for calling a row trigger), in the same run, in interleaved
+rounds (on, off, empty; empty, off, on; ...), so the drifts of a shared machine fall out of the
+ratios: tps are medians over the rounds, each ratio the median of the rounds' paired ratios.
+What a run with the triggers off (or with only the empty trigger) wrote is undone with them
+still off, so whatever the triggers keep (counts, change rows) stays exactly right for the runs
+with them on; inserted tickets are deleted after each insert row.
 
 The script creates its own database on the server (BENCH_ADMIN_URL or --url, default the local
-PostgreSQL), migrates it, seeds it, and drops it at the end. About 7 minutes by default, about
-1 minute with --quick.
+PostgreSQL), migrates it, seeds it, and drops it at the end. About 10 minutes by default, about
+2 minutes with --quick.
 """
 
 from __future__ import annotations
@@ -110,6 +113,13 @@ FROM generate_series(0, {ACCOUNTS - 1}) a, generate_series(0, {clients - 1}) c,
 
 
 TRIGGER_STATES = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA"}
+EMPTY_TRIGGER = """
+CREATE OR REPLACE FUNCTION bench_empty_trigger() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER bench_empty AFTER INSERT OR UPDATE OR DELETE ON tickets
+    FOR EACH ROW EXECUTE FUNCTION bench_empty_trigger();
+"""
+STATES = ("on", "off", "empty")
 
 
 def ensure_pgbench() -> str:
@@ -150,15 +160,19 @@ class Triggers:
     def names(self) -> list[str]:
         return [name for name, state in self.states if state != "D"]
 
-    def set(self, on: bool) -> None:
+    def set(self, state: str) -> None:
+        """``on`` (as they were), ``off`` (none), ``empty`` (only a trigger that returns)."""
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute("SET lock_timeout = '30s'")
-            if not on:
+            conn.execute("DROP TRIGGER IF EXISTS bench_empty ON tickets")
+            if state != "on":
                 conn.execute("ALTER TABLE tickets DISABLE TRIGGER USER")
+                if state == "empty":
+                    conn.execute(EMPTY_TRIGGER)
                 return
-            for name, state in self.states:
-                if state in TRIGGER_STATES:
-                    conn.execute(f'ALTER TABLE tickets {TRIGGER_STATES[state]} TRIGGER "{name}"')
+            for name, was in self.states:
+                if was in TRIGGER_STATES:
+                    conn.execute(f'ALTER TABLE tickets {TRIGGER_STATES[was]} TRIGGER "{name}"')
 
 
 def pgbench(
@@ -210,7 +224,7 @@ def undo_off_run(url: str, last_id: int) -> None:
 def clean_up_inserts(url: str, triggers: Triggers) -> None:
     """Delete the inserted tickets after an insert row (the triggers on, as they were when
     these were inserted), so every row meets a table of the same size."""
-    triggers.set(True)
+    triggers.set("on")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DELETE FROM tickets WHERE subject = 'bench writer'")
         conn.execute("VACUUM ANALYZE tickets")
@@ -227,36 +241,41 @@ def measure(url: str, duration: int, rounds: int, clients: int, jobs: int) -> di
             script = Path(tmp) / f"{row}.sql"
             script.write_text(PREAMBLE + body)
             for scope, accounts in SCOPES.items():
-                runs: dict[bool, list[float]] = {True: [], False: []}
+                runs: dict[str, list[float]] = {state: [] for state in STATES}
                 for i in range(rounds):
-                    for on in (True, False) if i % 2 == 0 else (False, True):
-                        triggers.set(on)
-                        last_id = None if on else before_off_run(url)
+                    for state in STATES if i % 2 == 0 else reversed(STATES):
+                        triggers.set(state)
+                        last_id = None if state == "on" else before_off_run(url)
                         tps = pgbench(pgbench_bin, url, script, duration, clients, accounts, jobs)
-                        runs[on].append(tps)
-                        if not on:
+                        runs[state].append(tps)
+                        if state != "on":
+                            triggers.set("off")
                             undo_off_run(url, last_id)
-                ratios = [a / b for a, b in zip(runs[True], runs[False], strict=True)]
+                ratios = [a / b for a, b in zip(runs["on"], runs["off"], strict=True)]
+                floors = [a / b for a, b in zip(runs["empty"], runs["off"], strict=True)]
                 result = {
                     "row": row,
                     "label": label,
                     "scope": scope,
-                    "tps_on": statistics.median(runs[True]),
-                    "tps_off": statistics.median(runs[False]),
+                    "tps_on": statistics.median(runs["on"]),
+                    "tps_off": statistics.median(runs["off"]),
+                    "tps_empty": statistics.median(runs["empty"]),
                     "ratio": statistics.median(ratios),
-                    "rounds_on": [round(x) for x in runs[True]],
-                    "rounds_off": [round(x) for x in runs[False]],
+                    "floor": statistics.median(floors),
+                    "rounds_on": [round(x) for x in runs["on"]],
+                    "rounds_off": [round(x) for x in runs["off"]],
                 }
                 results.append(result)
                 print(
                     f"  {row:<11} {scope:<12} on {result['tps_on']:7.0f} tps"
                     f"  off {result['tps_off']:7.0f} tps  ratio {result['ratio']:4.0%}"
-                    f"  (rounds {', '.join(f'{r:.0%}' for r in ratios)})",
+                    f"  (rounds {', '.join(f'{r:.0%}' for r in ratios)})"
+                    f"  empty trigger {result['floor']:4.0%}",
                     flush=True,
                 )
             if row.startswith("insert"):
                 clean_up_inserts(url, triggers)
-        triggers.set(True)
+        triggers.set("on")
     return {
         "clients": clients,
         "jobs": jobs,
@@ -290,11 +309,12 @@ def markdown(report: dict) -> str:
         f"pgbench, {report['clients']} clients ({report['jobs']} threads, prepared statements), "
         f"{report['rounds']} interleaved rounds of {report['duration']} s per cell with this "
         f"service's triggers on tickets on ({', '.join(report['triggers'])}) and off "
-        "(`DISABLE TRIGGER USER`); tps are medians over the rounds, the ratio the median of "
-        "the rounds' paired ratios.",
+        "(`DISABLE TRIGGER USER`), and with only an empty plpgsql row trigger (the floor of any "
+        "trigger); tps are medians over the rounds, each ratio the median of the rounds' "
+        "paired ratios to the runs without triggers.",
         "",
-        "| writers | scope | tps on | tps off | ratio | per round: on / off |",
-        "|---|---|---:|---:|---:|---|",
+        "| writers | scope | tps on | tps off | ratio | empty trigger | per round: on / off |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for r in report["rows"]:
         rounds = ", ".join(
@@ -302,7 +322,7 @@ def markdown(report: dict) -> str:
         )
         lines.append(
             f"| {r['label']} | {r['scope']} | {r['tps_on']:,.0f} | {r['tps_off']:,.0f} "
-            f"| {r['ratio']:.0%} | {rounds} |"
+            f"| {r['ratio']:.0%} | {r['floor']:.0%} | {rounds} |"
         )
     return "\n".join(lines)
 
