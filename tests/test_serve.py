@@ -1,8 +1,11 @@
-"""`tickiti-workflow serve` runs the web service and a worker beside it, and stops both."""
+"""`tickiti-workflow serve` runs the web service and a worker beside it, stops both, and runs
+the SQL of this checkout."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -81,3 +84,48 @@ def test_serve_runs_the_web_service_and_a_worker_and_stops_both(tenant, factory,
         if serve.poll() is None:
             serve.kill()
             serve.wait(10)
+
+
+def health(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+        return json.load(response)
+
+
+def test_the_installed_command_runs_the_sql_files_of_the_checkout(database_url, tmp_path):
+    """Ops edit sql/ in the checkout: the console script (installed as the README says, in
+    editable mode) must run the edited file, not a copy made at install time."""
+    command = Path(sys.executable).with_name("tickiti-workflow")
+    assert command.exists(), command
+    path = REPO / "sql" / "escalation_runtime.sql"
+    original = path.read_bytes()
+    # The statement of the named query `oldest_overdue`, up to the blank line that ends it.
+    query = re.compile(r"(-- name: oldest_overdue\n--[^\n]*\n)(.+?)(\n\n)", re.DOTALL)
+    text = original.decode()
+    assert query.search(text), "the query oldest_overdue is gone from sql/escalation_runtime.sql"
+    marker = -271828.5  # a lateness no database holds: it can only come from the edit
+    edited = query.sub(rf"\g<1>SELECT {marker}::float8 AS seconds\g<3>", text, count=1)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1"}
+    env["LOG_LEVEL"] = "WARNING"
+    path.write_text(edited)
+    try:
+        serve = subprocess.Popen(
+            [str(command), "serve", "--port", str(port)],
+            cwd=tmp_path,  # not the checkout: nothing is found through the working directory
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until(lambda: answers(port), 30, what="the web service")
+            assert health(port)["escalations"]["oldest_overdue_seconds"] == marker
+        finally:
+            serve.send_signal(signal.SIGTERM)
+            try:
+                serve.wait(30)
+            except subprocess.TimeoutExpired:
+                serve.kill()
+                serve.wait(10)
+    finally:
+        path.write_bytes(original)
+    assert path.read_bytes() == original
