@@ -69,7 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.after_request(_finish_request)
     app.teardown_request(db.release_connection)
     handlers.register(app)
-    app.wsgi_app = wsgi.JsonErrors(app.wsgi_app)
+    app.wsgi_app = wsgi.JsonErrors(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

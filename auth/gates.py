@@ -186,7 +186,7 @@ def requires(ability: Ability, feature: str | None = None) -> Callable:
                 return idempotency.run(principal, lambda: view(*args, **kwargs))
             return view(*args, **kwargs)
 
-        wrapper.gate = (ability, feature)
+        wrapper.gate = (ability, feature)  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

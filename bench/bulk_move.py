@@ -45,19 +45,19 @@ def with_database(url: str, name: str) -> str:
 
 def seed(url: str, tickets: int) -> dict:
     with psycopg.connect(url, autocommit=True) as conn:
-        account = conn.execute(
+        account = conn.execute(  # type: ignore[index]
             "INSERT INTO accounts (name, plan_code) VALUES ('Bulk', 'pro') RETURNING id"
         ).fetchone()[0]
-        user = conn.execute(
+        user = conn.execute(  # type: ignore[index]
             "INSERT INTO users (account_id, email, role) VALUES (%s, 'ops@bulk.test', 'admin')"
             " RETURNING id",
             (account,),
         ).fetchone()[0]
-        source = conn.execute(
+        source = conn.execute(  # type: ignore[index]
             "SELECT id FROM queues WHERE account_id = %s AND is_builtin", (account,)
         ).fetchone()[0]
         target, other = (
-            conn.execute(
+            conn.execute(  # type: ignore[index]
                 "INSERT INTO queues (account_id, name) VALUES (%s, %s) RETURNING id",
                 (account, name),
             ).fetchone()[0]
@@ -87,7 +87,7 @@ def writer(url: str, ids: dict, stop: threading.Event, latencies: list[float], s
     account, source, other = ids["account"], ids["source"], ids["other"]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET lock_timeout = '30s'")
-        top = conn.execute("SELECT max(id) FROM tickets").fetchone()[0]
+        top = conn.execute("SELECT max(id) FROM tickets").fetchone()[0]  # type: ignore[index]
         others = [r[0] for r in conn.execute(
             "SELECT id FROM tickets WHERE account_id = %s AND queue_id = %s", (account, other)
         )]  # fmt: skip
@@ -124,7 +124,7 @@ def run(admin_url: str, tickets: int, keep: bool = False) -> dict:
         print(f"bulk move: seeding {tickets:,} tickets", file=sys.stderr)
         ids = seed(url, tickets)
         with psycopg.connect(url, autocommit=True) as conn:
-            job = conn.execute(
+            job = conn.execute(  # type: ignore[index]
                 "INSERT INTO jobs (account_id, kind, source_id, target_id,"
                 " actor_user_id, total) VALUES (%s, 'queue.move_tickets', %s, %s, %s, %s)"
                 " RETURNING id",
@@ -146,7 +146,7 @@ def run(admin_url: str, tickets: int, keep: bool = False) -> dict:
         try:
             with psycopg.connect(url, autocommit=True) as conn:
                 while True:
-                    status, done = conn.execute(
+                    status, done = conn.execute(  # type: ignore[misc]
                         "SELECT status, done FROM jobs WHERE id = %s", (job,)
                     ).fetchone()
                     if status in ("succeeded", "failed"):
@@ -160,7 +160,7 @@ def run(admin_url: str, tickets: int, keep: bool = False) -> dict:
             worker.terminate()
             worker.wait(30)
         with psycopg.connect(url, autocommit=True) as conn:
-            history = conn.execute(
+            history = conn.execute(  # type: ignore[index]
                 "SELECT count(*) FROM ticket_events WHERE account_id = %s", (ids["account"],)
             ).fetchone()[0]
         latencies.sort()

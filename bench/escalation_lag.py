@@ -77,7 +77,7 @@ def lags(conn, account: int) -> list[float]:
 def summary(values: list[float], expected: int, seconds: float) -> dict:
     values = sorted(values)
 
-    def pct(p: float) -> float:
+    def pct(p: float) -> float | None:
         return round(values[min(len(values) - 1, int(len(values) * p))], 3) if values else None
 
     return {
@@ -111,7 +111,7 @@ def scenario(admin_url: str, count: int, spread: float, workers: int, lead: floa
             due_end = time.monotonic() + lead + spread
             deadline = due_end + 600
             while time.monotonic() < deadline:
-                fired = conn.execute(
+                fired = conn.execute(  # type: ignore[index]
                     "SELECT count(*) FROM escalation_firings WHERE account_id = %s", (account,)
                 ).fetchone()[0]
                 if fired >= count:
@@ -129,7 +129,7 @@ def scenario(admin_url: str, count: int, spread: float, workers: int, lead: floa
 
 
 def run(admin_url: str, steady: int, burst: int, workers: int) -> dict:
-    result = {"workers": workers}
+    result: dict = {"workers": workers}
     if steady:
         print(f"escalation lag: {steady:,} tickets due over 60 s", file=sys.stderr)
         result["steady"] = scenario(admin_url, steady, 60.0, workers, lead=20.0)

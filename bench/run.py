@@ -141,11 +141,11 @@ def build_data(url: str, scale: dict[str, int]) -> None:
             run_sql_file(conn, "tickets.sql", lo=lo, hi=hi, **scale)
         run_sql_file(conn, "small.sql", **scale)
         # What the worker does a second after other services' writes: fold their count changes.
-        while conn.execute("SELECT fold_ticket_count_changes(500000)").fetchone()[0]:
+        while conn.execute("SELECT fold_ticket_count_changes(500000)").fetchone()[0]:  # type: ignore[index]
             pass
         conn.execute("VACUUM ANALYZE")
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
-        print(f"data built in {time.perf_counter() - t0:.0f} s ({size.fetchone()[0]})", flush=True)
+        print(f"data built in {time.perf_counter() - t0:.0f} s ({size.fetchone()[0]})", flush=True)  # type: ignore[index]
 
 
 def fixtures(url: str) -> dict:
@@ -481,7 +481,7 @@ def model_comparison(wrk_bin, url, f, args) -> list[dict]:
     for worker_class, workers, threads, pool in MODELS:
         server = Server(url, workers, threads, pool, worker_class)
         try:
-            row = {"model": server.label}
+            row: dict = {"model": server.label}
             connections = max(args.connections, 2 * workers * threads)
             for key, path, env in (
                 ("select1", "/bench/select1", {}),
@@ -517,7 +517,7 @@ def machine(url: str) -> dict:
     except OSError:
         mem_kb = 0
     with psycopg.connect(url) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
+        pg = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     wrk_version = wrk_version.split("\n")[0]
     return {
@@ -670,9 +670,9 @@ def main() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = with_dbname(admin, name)
-    report: dict = {"machine": machine(admin), "scale": scale, "connections": args.connections,
-                    "warmup": args.warmup, "duration": args.duration,
-                    "rounds": args.rounds}  # fmt: skip
+    report = {"machine": machine(admin), "scale": scale, "connections": args.connections,
+              "warmup": args.warmup, "duration": args.duration,
+              "rounds": args.rounds}  # fmt: skip
     try:
         db.migrate(url)
         build_data(url, scale)

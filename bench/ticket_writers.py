@@ -206,7 +206,7 @@ def before_off_run(url: str) -> int:
             "CREATE UNLOGGED TABLE writers_pool_before AS SELECT account_id, id, status,"
             f" queue_id FROM tickets WHERE id >= {TICKET_BASE}"
         )
-        return conn.execute(f"SELECT max(id) FROM tickets WHERE id < {TICKET_BASE}").fetchone()[0]
+        return conn.execute(f"SELECT max(id) FROM tickets WHERE id < {TICKET_BASE}").fetchone()[0]  # type: ignore[index]
 
 
 def undo_off_run(url: str, last_id: int) -> None:
@@ -250,7 +250,7 @@ def measure(url: str, duration: int, rounds: int, clients: int, jobs: int) -> di
                         runs[state].append(tps)
                         if state != "on":
                             triggers.set("off")
-                            undo_off_run(url, last_id)
+                            undo_off_run(url, last_id)  # type: ignore[arg-type]
                 ratios = [a / b for a, b in zip(runs["on"], runs["off"], strict=True)]
                 floors = [a / b for a, b in zip(runs["empty"], runs["off"], strict=True)]
                 result = {

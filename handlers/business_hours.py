@@ -95,10 +95,10 @@ class DayIntervals(fields.List):
     def __init__(self, **kw):
         super().__init__(fields.Nested(Interval), **kw)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> list[dict]:
+    def _deserialize(self, value, attr, data, **kwargs) -> list[dict]:  # type: ignore[override]
         if isinstance(value, list) and len(value) > MAX_INTERVALS_PER_DAY:
             raise ValidationError(f"At most {MAX_INTERVALS_PER_DAY} intervals a day.")
-        intervals = super()._deserialize(value, attr, data, **kwargs)
+        intervals: list[dict] = super()._deserialize(value, attr, data, **kwargs)  # type: ignore[assignment]
         # "HH:MM" strings (and "24:00") compare like the times they name.
         errors = {
             i: {"start": [f"Must be later than {prev['end']}, the end of the previous interval."]}
@@ -122,7 +122,7 @@ class Schedule(StrictSchema):
     sunday = DayIntervals()
 
 
-ISO_DATE = {"invalid": "Must be an ISO date 'YYYY-MM-DD'."}
+ISO_DATE: dict = {"invalid": "Must be an ISO date 'YYYY-MM-DD'."}
 
 
 class Holiday(StrictSchema):

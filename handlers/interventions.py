@@ -224,7 +224,7 @@ class InterventionBody(StrictSchema):
     description = Description()
     enabled = Bool()
     remote_url = Text(min_length=1, max_length=MAX_URL_LENGTH, metadata=REMOTE_URL_DOC)
-    fields = BoundedList(Nested(FormField), max_length=MAX_FIELDS, validate=_unique_keys)
+    fields = BoundedList(Nested(FormField), max_length=MAX_FIELDS, validate=_unique_keys)  # type: ignore[assignment]
 
     @validates("remote_url")
     def _remote_url(self, value, **_):
@@ -278,7 +278,7 @@ class Intervention(Schema):
     description = String(required=True)
     enabled = Boolean(required=True)
     remote_url = String(required=True)
-    fields = List(Nested(InterventionField), required=True)
+    fields = List(Nested(InterventionField), required=True)  # type: ignore[assignment]
     has_remote_token = Boolean(required=True)
     remote_token_hint = String(required=True, allow_none=True)
     remote_token_created_at = DateTime(required=True, allow_none=True)

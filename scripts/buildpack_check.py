@@ -139,7 +139,7 @@ def run_web(env: dict, port: int, database: str, server_url: str) -> None:
             for _ in range(3 * WORKERS):
                 get(port, "/healthz")
             with psycopg.connect(server_url) as conn:
-                opened = conn.execute(
+                opened = conn.execute(  # type: ignore[index]
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
                     " AND application_name LIKE 'tickiti-workflow/%%'",
                     (database,),

@@ -67,7 +67,7 @@ def main() -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="tickiti-contract-")
     server = os.environ.get("TEST_DATABASE_URL")
-    server = normalize_database_url(server) if server else embedded.start(tmp.name, "delete")
+    server = normalize_database_url(server) if server else embedded.start(Path(tmp.name), "delete")
     name = f"tickiti_contract_{secrets.token_hex(4)}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

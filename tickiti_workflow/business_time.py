@@ -446,7 +446,7 @@ def _timeline(zone_key: str) -> _Timeline:
 
 
 def _offset_at(zone: ZoneInfo, t: int) -> int:
-    return (_EPOCH + t * _US).astimezone(zone).utcoffset() // _US
+    return (_EPOCH + t * _US).astimezone(zone).utcoffset() // _US  # type: ignore[operator]
 
 
 def _instant(moment: datetime) -> int:

@@ -152,7 +152,7 @@ class Console:
         return self._url
 
     @contextlib.contextmanager
-    def cursor(self) -> Iterator[psycopg.Cursor]:
+    def cursor(self) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
         """A cursor in one transaction: a command's change and its trail commit together."""
         with _connect(self.url) as conn, conn.transaction(), conn.cursor() as cur:
             yield cur
@@ -209,7 +209,7 @@ def database_url(settings: Settings) -> str:
     return url
 
 
-def _connect(url: str) -> psycopg.Connection:
+def _connect(url: str) -> psycopg.Connection[dict[str, Any]]:
     return psycopg.connect(url, row_factory=dict_row, autocommit=True, connect_timeout=10)
 
 
@@ -237,7 +237,7 @@ def _record_migration(console: Console, key: str, value: Any) -> None:
     """Trail a migration run, unless it just removed the trail's own table."""
     with console.cursor() as cur:
         cur.execute("SELECT to_regclass('ops_events') IS NOT NULL AS present")
-        if cur.fetchone()["present"]:
+        if cur.fetchone()["present"]:  # type: ignore[index]
             console.record(cur, "migration", None, after={key: value})
 
 
@@ -455,7 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=JsonVersion, help="print the version as JSON")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    account_id = {"type": positive_id, "required": True, "metavar": "ID"}
+    account_id: dict[str, Any] = {"type": positive_id, "required": True, "metavar": "ID"}
 
     migrate = _command(sub, "migrate", cmd_migrate, "apply pending migrations")
     mode = migrate.add_mutually_exclusive_group()

@@ -32,12 +32,12 @@ class ListCache:
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[int, bytes]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.outages_seen = 0
 
-    def get(self, key: tuple, epoch: int) -> bytes | None:
+    def get(self, key: tuple, epoch: str) -> bytes | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None or entry[0] != epoch:
@@ -45,7 +45,7 @@ class ListCache:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: tuple, epoch: int, body: bytes) -> None:
+    def put(self, key: tuple, epoch: str, body: bytes) -> None:
         if len(body) > self.max_bytes // 8:  # one huge page must not evict everything
             return
         with self._lock:

@@ -39,7 +39,7 @@ def configure(level: str) -> None:
         if not any(getattr(h, "tickiti_stdout", False) for h in logger.handlers):
             handler = logging.StreamHandler(sys.stdout)
             handler.setFormatter(JsonFormatter())
-            handler.tickiti_stdout = True
+            handler.tickiti_stdout = True  # type: ignore[attr-defined]
             logger.addHandler(handler)
         logger.setLevel(logger_level)
         logger.propagate = False

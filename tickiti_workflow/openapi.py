@@ -100,7 +100,7 @@ def returns(
     the body of its 202 when it can hand the work to a background job instead."""
 
     def decorator(view: Callable) -> Callable:
-        view.returns = (schema, status, errors, accepted)
+        view.returns = (schema, status, errors, accepted)  # type: ignore[attr-defined]
         return view
 
     return decorator
@@ -237,7 +237,7 @@ def build(app: Flask) -> dict[str, Any]:
         },
         servers=[{"url": "/"}],
     )
-    marshmallow_plugin.converter.add_attribute_function(one_of_schemas)
+    marshmallow_plugin.converter.add_attribute_function(one_of_schemas)  # type: ignore[union-attr]
     spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token `tkt_…`."}
     )
@@ -245,7 +245,7 @@ def build(app: Flask) -> dict[str, Any]:
     used: set[str] = set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
-        if "POST" in rule.methods and hasattr(view, "gate"):
+        if "POST" in rule.methods and hasattr(view, "gate"):  # type: ignore[operator]
             operation = _operation(rule.rule, view)
             used.update(operation["tags"])
             spec.path(path=rule.rule, operations={"post": operation})

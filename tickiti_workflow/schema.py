@@ -127,7 +127,7 @@ def body(schema_cls: type[Schema]) -> Callable:
             payload = {} if not data and not schema.load_fields else schema.load(data)
             return view(payload, *args, **kwargs)
 
-        wrapper.body_schema = schema_cls
+        wrapper.body_schema = schema_cls  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
@@ -265,7 +265,8 @@ class BoundedList(fields.List):
             raise self.make_error("invalid")
         if len(value) > self.max_length:
             raise ValidationError(f"Longer than maximum length {self.max_length}.")
-        result, errors = [], {}
+        result: list = []
+        errors: dict[int | str, Any] = {}
         for index, item in enumerate(value):
             try:
                 result.append(self.inner.deserialize(item, **kwargs))
@@ -336,7 +337,7 @@ class Cursor(fields.String):
         super().__init__(*args, **kwargs)
         self.prefix = prefix
 
-    def _deserialize(self, value, attr, data, **kwargs) -> int:
+    def _deserialize(self, value, attr, data, **kwargs) -> int:  # type: ignore[override]
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()

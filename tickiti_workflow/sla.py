@@ -130,7 +130,7 @@ def cycles(history: History, metric: str) -> list[Cycle]:
     if metric == "next_response":
         if not replies:
             return []
-        found: list[Cycle] = []
+        found = []
         for at, kind in acts:
             if at < replies[0] or (at == replies[0] and kind == "customer_message"):
                 continue
@@ -208,7 +208,7 @@ def consumed(
             total += b - a
         else:
             for lo, hi, hours in _pieces(versions, a, b):
-                total += business_time_between(hours, lo, hi)
+                total += business_time_between(hours, lo, hi)  # type: ignore[arg-type]
     return total
 
 
@@ -289,7 +289,7 @@ def _decide_rule(
     def verdict(cycle: Cycle | None, due: datetime | None, armed: bool, reason: str | None):
         fire = armed and due is not None and due <= now and reason is None
         return Decision(
-            rule.id, rule.metric, cycle and cycle.number, due, armed, fire, reason, cycle
+            rule.id, rule.metric, cycle.number if cycle else None, due, armed, fire, reason, cycle
         )
 
     if not found:
