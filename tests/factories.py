@@ -1,4 +1,5 @@
-"""Rows for tests, written with plain SQL the way ops and other services write them."""
+"""What tests share: rows written with plain SQL the way ops and other services write them,
+objects created through the API, and the check of an error response."""
 
 from __future__ import annotations
 
@@ -11,6 +12,29 @@ from jsonschema import Draft202012Validator
 
 from auth import hash_token, mint_token
 from tickiti_workflow import openapi
+
+REMOTE_URL = "https://hooks.example.com/tickiti"
+
+
+def assert_error(response, status: int, code: str, *fields: str, only: bool = False) -> dict:
+    """Assert that ``response`` is the API's error ``code`` with ``status`` and that each of
+    ``fields`` has messages in ``error.details.fields`` (with ``only``, no other field has);
+    return the error object."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}, error
+    assert error["code"] == code, error
+    assert error["message"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    if fields or only:
+        named = error["details"]["fields"]
+        assert all(f in named for f in fields), named
+        assert not only or set(named) == set(fields), named
+    return error
 
 
 @dataclass
@@ -62,6 +86,29 @@ class Tenant:
         """Create a queue through the API."""
         body = {"name": name or f"Queue {secrets.token_hex(4)}", **kw}
         return self.ok("queues/create", body, status=201)["queue"]
+
+    def category(self, name: str | None = None, **kw) -> dict:
+        """Create a resolution category through the API."""
+        body = {"name": name or f"Category {secrets.token_hex(4)}", **kw}
+        return self.ok("resolution-categories/create", body, status=201)["resolution_category"]
+
+    def categorise(self, category_id: int, count: int) -> list[int]:
+        """``count`` new tickets in the inbox that use the category."""
+        ids = self.tickets(self.inbox_id, count)
+        self.factory.sql(
+            "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
+            (category_id, self.account_id, ids),
+        )
+        return ids
+
+    def intervention(self, name: str | None = None, **kw) -> dict:
+        """Create an intervention through the API."""
+        body = {"name": name or f"Intervention {secrets.token_hex(4)}", "remote_url": REMOTE_URL}
+        return self.ok("interventions/create", {**body, **kw}, status=201)["intervention"]
+
+    def queue_names(self) -> list[str]:
+        """The names the queue list shows, in its order."""
+        return [q["name"] for q in self.ok("queues", {})["queues"]]
 
 
 class Factory:
