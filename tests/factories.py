@@ -17,9 +17,9 @@ REMOTE_URL = "https://hooks.example.com/tickiti"
 
 
 def assert_error(response, status: int, code: str, *fields: str, only: bool = False) -> dict:
-    """Assert that ``response`` is the API's error ``code`` with ``status`` and that each of
-    ``fields`` has messages in ``error.details.fields`` (with ``only``, no other field has);
-    return the error object."""
+    """Assert that ``response`` is the API's error ``code`` with ``status``, in the one error
+    shape (no stack trace, no SQL), and that each of ``fields`` has messages in
+    ``error.details.fields`` (with ``only``, no other field has); return the error object."""
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/json"
     body = response.get_json()
@@ -28,6 +28,8 @@ def assert_error(response, status: int, code: str, *fields: str, only: bool = Fa
     assert set(error) == {"code", "message", "details"}, error
     assert error["code"] == code, error
     assert error["message"]
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "psycopg" not in text, text[:500]
     if status == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     if fields or only:
