@@ -6,6 +6,7 @@ import json
 import secrets
 
 from auth import hash_token
+from tests.factories import assert_error
 
 URL = "https://hooks.example.com/tickiti"
 
@@ -97,7 +98,7 @@ class TestResolutionCategoryCreate:
             (tenant.account_id,),
         )
         response = tenant.post("resolution-categories/create", {"name": "One too many"})
-        assert response.get_json()["error"]["code"] == "limit_reached"
+        assert_error(response, 409, "limit_reached")
         assert events(tenant) == []
 
     def test_idempotent_replay_records_once(self, tenant):

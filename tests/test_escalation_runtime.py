@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.factories import assert_error
 from tickiti_workflow.worker import Worker
 
 
@@ -330,8 +331,8 @@ def test_another_accounts_tickets_and_firings_are_not_found(factory, tenant, oth
     settle(worker)
     assert len(firings(factory, tenant, t)) == 1
     response = other_tenant.post("escalations/explain", {"ticket_id": t})
-    assert response.status_code == 404
-    assert response.get_json()["error"]["details"] == {"resource": "ticket", "id": t}
+    error = assert_error(response, 404, "not_found")
+    assert error["details"] == {"resource": "ticket", "id": t}
     assert other_tenant.ok("escalation-firings", {})["firings"] == []
     assert other_tenant.ok("escalation-firings", {"ticket_id": t})["firings"] == []
     assert len(tenant.ok("escalation-firings", {"ticket_id": t})["firings"]) == 1

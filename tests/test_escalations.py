@@ -7,7 +7,7 @@ import pytest
 
 from handlers.escalations import MAX_ESCALATIONS
 from sql import Query
-from tests.factories import race
+from tests.factories import assert_error, race
 
 OBJECT_KEYS = [
     "id",
@@ -60,14 +60,6 @@ def refs(factory, tenant, escalation_id) -> list[int]:
     ]
 
 
-def assert_422(response, *paths: str) -> dict:
-    assert response.status_code == 422, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_failed"
-    assert set(error["details"]["fields"]) == set(paths), error["details"]["fields"]
-    return error
-
-
 def positions(tenant) -> list[tuple[str, int]]:
     return [(e["name"], e["position"]) for e in tenant.ok("escalations", {})["escalations"]]
 
@@ -100,7 +92,7 @@ class TestList:
         assert tenant.ok("escalations", {})["escalations"] == []
 
     def test_unknown_field(self, tenant):
-        assert_422(tenant.post("escalations", {"x": 1}), "x")
+        assert_error(tenant.post("escalations", {"x": 1}), 422, "validation_failed", "x", only=True)
 
 
 class TestCreate:
@@ -223,14 +215,22 @@ class TestCreate:
         ],
     )
     def test_invalid_body(self, tenant, factory, patch, paths):
-        assert_422(tenant.post("escalations/create", {**body(tenant), **patch}), *paths)
+        assert_error(
+            tenant.post("escalations/create", {**body(tenant), **patch}),
+            422,
+            "validation_failed",
+            *paths,
+            only=True,
+        )
         assert rows(factory, tenant) == []
 
     @pytest.mark.parametrize("missing", ["name", "target", "actions"])
     def test_required(self, tenant, factory, missing):
         payload = body(tenant)
         del payload[missing]
-        assert_422(tenant.post("escalations/create", payload), missing)
+        assert_error(
+            tenant.post("escalations/create", payload), 422, "validation_failed", missing, only=True
+        )
         assert rows(factory, tenant) == []
 
     def test_unknown_references_name_every_offending_path(self, tenant, other_tenant, factory):
@@ -246,13 +246,16 @@ class TestCreate:
                 {"type": "notify_users", "user_ids": [inactive, 2**62]},
             ],
         )
-        error = assert_422(
+        error = assert_error(
             tenant.post("escalations/create", payload),
+            422,
+            "validation_failed",
             "conditions.queue_ids.1",
             "actions.0.user_ids.1",
             "actions.1.queue_id",
             "actions.3.user_ids.0",
             "actions.3.user_ids.1",
+            only=True,
         )
         assert "queue" in error["details"]["fields"]["actions.1.queue_id"][0]
         assert "user" in error["details"]["fields"]["actions.3.user_ids.0"][0]
@@ -279,8 +282,7 @@ class TestCreate:
         create(tenant, "Slow replies")
         before = rows(factory, tenant)
         response = tenant.post("escalations/create", body(tenant, "SLOW REPLIES"))
-        assert response.status_code == 409
-        assert response.get_json()["error"]["code"] == "name_taken"
+        assert_error(response, 409, "name_taken")
         assert rows(factory, tenant) == before
 
     def test_same_name_in_another_account(self, tenant, other_tenant):
@@ -296,9 +298,7 @@ class TestCreate:
         )
         assert create(tenant, "Last one")["position"] == MAX_ESCALATIONS
         response = tenant.post("escalations/create", body(tenant, "One too many"))
-        assert response.status_code == 409
-        error = response.get_json()["error"]
-        assert error["code"] == "limit_reached"
+        error = assert_error(response, 409, "limit_reached")
         assert error["details"] == {"resource": "escalations", "limit": MAX_ESCALATIONS}
         assert len(rows(factory, tenant)) == MAX_ESCALATIONS
 
@@ -375,9 +375,7 @@ class TestUpdate:
         response = tenant.post(
             "escalations/update", {"id": escalation["id"], "name": "Again", "expected_version": 1}
         )
-        assert response.status_code == 409
-        error = response.get_json()["error"]
-        assert error["code"] == "version_conflict"
+        error = assert_error(response, 409, "version_conflict")
         assert error["details"] == {"current_version": 2}
         assert rows(factory, tenant) == before
 
@@ -386,8 +384,7 @@ class TestUpdate:
         escalation = create(tenant, "Mine")
         before = rows(factory, tenant)
         response = tenant.post("escalations/update", {"id": escalation["id"], "name": "taken"})
-        assert response.status_code == 409
-        assert response.get_json()["error"]["code"] == "name_taken"
+        assert_error(response, 409, "name_taken")
         assert rows(factory, tenant) == before
 
     def test_rename_changing_only_case(self, tenant):
@@ -413,7 +410,14 @@ class TestUpdate:
                 ],
             },
         )
-        assert_422(response, "conditions.queue_ids.0", "actions.1.queue_id")
+        assert_error(
+            response,
+            422,
+            "validation_failed",
+            "conditions.queue_ids.0",
+            "actions.1.queue_id",
+            only=True,
+        )
         assert rows(factory, tenant) == before
 
     def test_unchanged_parts_are_not_rechecked(self, tenant, factory):
@@ -429,7 +433,7 @@ class TestUpdate:
                 "actions": [{"type": "notify_users", "user_ids": [agent, tenant.user_id]}],
             },
         )
-        assert_422(response, "actions.0.user_ids.0")
+        assert_error(response, 422, "validation_failed", "actions.0.user_ids.0", only=True)
 
     @pytest.mark.parametrize(
         ("patch", "paths"),
@@ -446,23 +450,34 @@ class TestUpdate:
     def test_invalid_body(self, tenant, factory, patch, paths):
         escalation = create(tenant)
         before = rows(factory, tenant)
-        assert_422(tenant.post("escalations/update", {"id": escalation["id"], **patch}), *paths)
+        assert_error(
+            tenant.post("escalations/update", {"id": escalation["id"], **patch}),
+            422,
+            "validation_failed",
+            *paths,
+            only=True,
+        )
         assert rows(factory, tenant) == before
 
     def test_id_required(self, tenant):
-        assert_422(tenant.post("escalations/update", {"name": "x"}), "id")
+        assert_error(
+            tenant.post("escalations/update", {"name": "x"}),
+            422,
+            "validation_failed",
+            "id",
+            only=True,
+        )
 
     def test_unknown_id(self, tenant):
         response = tenant.post("escalations/update", {"id": 2**62, "name": "x"})
-        assert response.status_code == 404
-        assert response.get_json()["error"]["details"] == {"resource": "escalation", "id": 2**62}
+        error = assert_error(response, 404, "not_found")
+        assert error["details"] == {"resource": "escalation", "id": 2**62}
 
     def test_other_accounts_escalation_is_not_found(self, tenant, other_tenant, factory):
         theirs = create(other_tenant, "Theirs")
         before = rows(factory, other_tenant)
         response = tenant.post("escalations/update", {"id": theirs["id"], "name": "Mine now"})
-        assert response.status_code == 404
-        assert response.get_json()["error"]["code"] == "not_found"
+        assert_error(response, 404, "not_found")
         assert rows(factory, other_tenant) == before
 
 
@@ -482,8 +497,12 @@ class TestReorder:
         escalation = create(tenant, "A")
         create(tenant, "B")
         before = rows(factory, tenant)
-        error = assert_422(
-            tenant.post("escalations/update", {"id": escalation["id"], "position": 3}), "position"
+        error = assert_error(
+            tenant.post("escalations/update", {"id": escalation["id"], "position": 3}),
+            422,
+            "validation_failed",
+            "position",
+            only=True,
         )
         assert "between 1 and 2" in error["details"]["fields"]["position"][0]
         assert rows(factory, tenant) == before
@@ -535,9 +554,7 @@ class TestQueueDeleteWithEscalations:
         response = tenant.post(
             "queues/delete", {"queue_id": queue["id"], "reassign_to_queue_id": tenant.inbox_id}
         )
-        assert response.status_code == 409
-        error = response.get_json()["error"]
-        assert error["code"] == "queue_in_use"
+        error = assert_error(response, 409, "queue_in_use")
         assert error["details"] == {
             "ticket_count": 2,
             "escalation_ids": sorted([in_condition["id"], in_action["id"]]),

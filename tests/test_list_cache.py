@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from app import create_app
+from tests.factories import assert_error
 from tickiti_workflow.list_cache import ListCache
 
 LISTS = ["queues", "resolution-categories", "interventions", "escalations", "audit-events"]
@@ -303,7 +304,7 @@ def test_gates_run_before_the_cache(furnished, factory, path):
     t = furnished
     t.ok(path, {})
     factory.sql("UPDATE users SET role = 'agent' WHERE id = %s", (t.user_id,))
-    assert t.post(path, {}).get_json()["error"]["code"] == "admin_required"
+    assert_error(t.post(path, {}), 403, "admin_required")
     factory.sql("UPDATE users SET role = 'admin' WHERE id = %s", (t.user_id,))
     t.ok(path, {})
     factory.sql("UPDATE api_tokens SET revoked_at = now() WHERE id = %s", (t.token_id,))
@@ -314,7 +315,7 @@ def test_a_plan_change_applies_to_cached_lists(furnished, factory):
     t = furnished
     t.ok("escalations", {})
     factory.sql("UPDATE accounts SET plan_code = 'starter' WHERE id = %s", (t.account_id,))
-    assert t.post("escalations", {}).get_json()["error"]["code"] == "feature_not_in_plan"
+    assert_error(t.post("escalations", {}), 403, "feature_not_in_plan")
 
 
 @pytest.mark.parametrize("path", LISTS)

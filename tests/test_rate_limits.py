@@ -8,6 +8,7 @@ import time
 import pytest
 
 from app import create_app
+from tests.factories import assert_error
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +45,7 @@ def test_over_the_limit_is_429_with_retry_after(tiny):
         assert response.status_code == 200
         assert response.headers["RateLimit-Remaining"] == str(remaining)
     response = tiny.post("queues/create", {"name": "Blocked"})
-    assert response.status_code == 429
-    error = response.get_json()["error"]
-    assert error["code"] == "rate_limited"
+    error = assert_error(response, 429, "rate_limited")
     assert error["details"]["limit"] == 3
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert response.headers["RateLimit-Remaining"] == "0"
