@@ -108,6 +108,21 @@ class Tenant:
         body = {"name": name or f"Intervention {secrets.token_hex(4)}", "remote_url": REMOTE_URL}
         return self.ok("interventions/create", {**body, **kw}, status=201)["intervention"]
 
+    def escalation_body(self, name: str = "Escalation", **overrides) -> dict:
+        """A valid escalation create body: notify this tenant's user after an hour without a
+        first response."""
+        return {
+            "name": name,
+            "target": {"metric": "first_response", "minutes": 60},
+            "actions": [{"type": "notify_users", "user_ids": [self.user_id]}],
+            **overrides,
+        }
+
+    def escalation(self, name: str = "Escalation", **overrides) -> dict:
+        """Create an escalation through the API."""
+        body = self.escalation_body(name, **overrides)
+        return self.ok("escalations/create", body, status=201)["escalation"]
+
     def queue_names(self) -> list[str]:
         """The names the queue list shows, in its order."""
         return [q["name"] for q in self.ok("queues", {})["queues"]]
