@@ -437,14 +437,3 @@ class TestPreview:
         )
         if payload.get("start") == "2025-03-07T16:00:00":
             assert "offset" in error["details"]["fields"]["start"][0]
-
-
-class TestAuditTrail:
-    def test_update_is_recorded_with_before_and_after(self, tenant):
-        before = hours(tenant)
-        update(tenant, timezone="UTC")  # no change: not recorded
-        after = update(tenant, timezone="Europe/Berlin")
-        recorded = tenant.ok("audit-events", {"object_type": "business_hours"})["audit_events"]
-        assert [e["action"] for e in recorded] == ["business_hours.update"]
-        assert recorded[0]["before"] == before
-        assert recorded[0]["after"] == after

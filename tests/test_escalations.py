@@ -634,28 +634,3 @@ class TestRaces:
         assert {r.status_code for r in race(*calls)} == {200, 201}
         listed = tenant.ok("escalations", {})["escalations"]
         assert [e["position"] for e in listed] == list(range(1, 8))
-
-
-class TestAuditTrail:
-    def test_writes_are_recorded_and_a_no_op_is_not(self, tenant):
-        escalation = tenant.escalation("Audited")
-        tenant.ok("escalations/update", {"id": escalation["id"], "name": "Audited"})  # no change
-        updated = tenant.ok("escalations/update", {"id": escalation["id"], "enabled": False})
-        tenant.ok("escalations/delete", {"id": escalation["id"]})
-        recorded = tenant.ok("audit-events", {"object_type": "escalation"})["audit_events"]
-        assert [e["action"] for e in recorded] == [
-            "escalation.delete",
-            "escalation.update",
-            "escalation.create",
-        ]
-        delete, update, create_event = recorded
-        assert create_event["after"] == escalation
-        assert update["before"] == escalation
-        assert update["after"] == updated["escalation"]
-        assert delete["before"] == updated["escalation"]
-        assert {e["object_id"] for e in recorded} == {escalation["id"]}
-
-    def test_refused_writes_record_nothing(self, tenant):
-        tenant.post("escalations/create", tenant.escalation_body(actions=[]))
-        tenant.post("escalations/delete", {"id": 2**62})
-        assert tenant.ok("audit-events", {"object_type": "escalation"})["audit_events"] == []
