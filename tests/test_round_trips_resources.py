@@ -1,7 +1,8 @@
-"""Every endpoint of every resource costs a fixed number of SQL round trips, the same for a
-small account as for a large one (many objects, many tickets, long audit history); reads cost
-the authentication statement plus one query (a list repeated while nothing it shows changed
-costs the authentication statement alone: tests/test_list_cache.py)."""
+"""Round-trip budgets: the gates cost one SQL round trip; every endpoint of every resource costs
+a fixed number, the same for a small account as for a large one (many objects, many tickets,
+long audit history); reads cost the authentication statement plus one query (a list repeated
+while nothing it shows changed costs the authentication statement alone:
+tests/test_list_cache.py)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,6 @@ FIELDS = [
     },
 ]
 URL = "https://actions.example.com/hook"
-
-
-def _category(tenant, name):
-    return tenant.ok("resolution-categories/create", {"name": name}, status=201)[
-        "resolution_category"
-    ]["id"]
-
-
-def _intervention(tenant, name):
-    body = {"name": name, "remote_url": URL, "fields": FIELDS}
-    return tenant.ok("interventions/create", body, status=201)["intervention"]["id"]
 
 
 def _escalation(tenant, name, queue_id):
@@ -43,28 +33,28 @@ def fill(tenant, factory, objects: int, tickets: int) -> None:
     at least one, so moving an escalation to position 1 is a real move in every account."""
     queue = tenant.queue()["id"]
     for i in range(objects):
-        category = _category(tenant, f"Filler {i}")
+        category = tenant.category(f"Filler {i}")["id"]
         factory.sql(
             "INSERT INTO tickets (account_id, queue_id, resolution_category_id, status, subject)"
             " SELECT %s, %s, c, 'solved', 'x' FROM generate_series(1, %s),"
             " (VALUES (%s::bigint), (NULL::bigint)) v (c)",
             (tenant.account_id, queue, tickets, category),
         )
-        _intervention(tenant, f"Filler {i}")
+        tenant.intervention(f"Filler {i}", remote_url=URL, fields=FIELDS)
         _escalation(tenant, f"Filler {i}", queue)
 
 
 def costs(tenant, factory, objects: int, tickets: int, measure) -> dict[str, int]:
     fill(tenant, factory, objects, tickets)
     queue = tenant.queue()["id"]
-    a, b = _category(tenant, "A"), _category(tenant, "B")
+    a, b = tenant.category("A")["id"], tenant.category("B")["id"]
     factory.tickets(tenant.account_id, queue, 3)
     factory.sql(
         "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND queue_id = %s",
         (a, tenant.account_id, queue),
     )
     order = [c["id"] for c in tenant.ok("resolution-categories")["resolution_categories"]]
-    intervention = _intervention(tenant, "Refund")
+    intervention = tenant.intervention("Refund", remote_url=URL, fields=FIELDS)["id"]
     escalation = _escalation(tenant, "Late", queue)
 
     def post(path, body=None):
@@ -133,3 +123,53 @@ def test_reads_cost_authentication_plus_one_statement(tenant, round_trips):
         ("business-hours/preview", {"start": "2026-03-02T10:00:00Z", "minutes": 60}),
     ):
         assert round_trips(lambda p=path, b=body: tenant.post(p, b)) == 2, path
+
+
+def test_gates_cost_exactly_one_round_trip(tenant, factory, round_trips):
+    def refused(call) -> int:
+        return round_trips(call, refused=True)
+
+    read_only = tenant.token_for(abilities=("workflow:read",))
+    assert refused(lambda: tenant.post("queues/create", {"name": "x"}, token=read_only)) == 1
+    agent = factory.tenant(role="agent")
+    assert refused(lambda: agent.post("queues", {})) == 1
+    starter = factory.tenant(plan="starter")
+    assert refused(lambda: starter.post("escalations", {})) == 1
+    assert refused(lambda: tenant.post("queues", {}, token="tkt_" + "n" * 43)) == 1
+    assert refused(lambda: tenant.post("queues", {}, token="tkt_nope")) == 0  # malformed
+    assert refused(lambda: tenant.post("queues", {"bad": 1})) == 1
+
+
+def test_queue_endpoints_cost_the_same_for_small_and_large_accounts(factory, round_trips):
+    def costs(tenant, tickets_per_queue: int, queues: int) -> dict[str, int]:
+        made = [tenant.queue() for _ in range(queues)]
+        for queue in made:
+            tenant.tickets(queue["id"], tickets_per_queue)
+        first, second = made[0]["id"], made[1]["id"]
+        some = tenant.tickets(first, 3)
+        return {
+            "list": round_trips(lambda: tenant.post("queues", {})),
+            "create": round_trips(lambda: tenant.post("queues/create", {"name": "New"})),
+            "update": round_trips(
+                lambda: tenant.post("queues/update", {"queue_id": first, "name": "Renamed"})
+            ),
+            "move_listed": round_trips(
+                lambda: tenant.post(
+                    "queues/move",
+                    {"from_queue_id": first, "to_queue_id": second, "ticket_ids": some},
+                )
+            ),
+            "move_all": round_trips(
+                lambda: tenant.post("queues/move", {"from_queue_id": second, "to_queue_id": first})
+            ),
+            "delete_reassign": round_trips(
+                lambda: tenant.post(
+                    "queues/delete", {"queue_id": first, "reassign_to_queue_id": tenant.inbox_id}
+                )
+            ),
+        }
+
+    small = costs(factory.tenant(), tickets_per_queue=1, queues=2)
+    large = costs(factory.tenant(), tickets_per_queue=500, queues=30)
+    assert small == large
+    assert small["list"] == 2  # auth, the list query (autocommit: db.read_cursor)
