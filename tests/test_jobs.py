@@ -387,26 +387,13 @@ class TestSchedule:
 @pytest.mark.usefixtures("small_limits")
 class TestCategoryDelete:
     def categories(self, tenant, *names) -> list[dict]:
-        return [
-            tenant.ok("resolution-categories/create", {"name": n}, status=201)[
-                "resolution_category"
-            ]
-            for n in names
-        ]
-
-    def use(self, factory, tenant, category_id: int, count: int) -> list[int]:
-        ids = tenant.tickets(tenant.inbox_id, count)
-        factory.sql(
-            "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
-            (category_id, tenant.account_id, ids),
-        )
-        return ids
+        return [tenant.category(n) for n in names]
 
     def test_a_large_category_is_recategorised_and_deleted_by_a_job(
         self, tenant, factory, worker_for
     ):
         doomed, kept, last = self.categories(tenant, "Doomed", "Kept", "Last")
-        ids = self.use(factory, tenant, doomed["id"], 65)
+        ids = tenant.categorise(doomed["id"], 65)
         body = {"id": doomed["id"], "replace_with_id": kept["id"]}
         job = tenant.ok("resolution-categories/delete", body, status=202)["job"]
         assert (job["kind"], job["source_id"], job["target_id"]) == (
@@ -419,7 +406,7 @@ class TestCategoryDelete:
             "resolution-categories/delete", {"id": last["id"], "replace_with_id": doomed["id"]}
         )
         assert_error(into, 409, "job_in_progress")
-        self.use(factory, tenant, doomed["id"], 5)  # another service keeps using it meanwhile
+        tenant.categorise(doomed["id"], 5)  # another service keeps using it meanwhile
 
         run_job(worker_for(), tenant.account_id, job["id"])
 

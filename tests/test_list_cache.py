@@ -36,24 +36,13 @@ def epoch(factory, account_id: int) -> int | None:
 def furnished(tenant):
     """A tenant with one object of every kind and an audit history."""
     queue = tenant.queue("Billing")["id"]
-    category = tenant.ok("resolution-categories/create", {"name": "Fixed"}, status=201)
-    intervention = tenant.ok(
-        "interventions/create", {"name": "Refund", "remote_url": URL}, status=201
-    )
-    escalation = tenant.ok(
-        "escalations/create",
-        {
-            "name": "Urgent",
-            "target": {"metric": "first_response", "minutes": 60},
-            "actions": [{"type": "set_priority", "priority": "urgent"}],
-        },
-        status=201,
-    )
     tenant.ids = {
         "queue": queue,
-        "category": category["resolution_category"]["id"],
-        "intervention": intervention["intervention"]["id"],
-        "escalation": escalation["escalation"]["id"],
+        "category": tenant.category("Fixed")["id"],
+        "intervention": tenant.intervention("Refund", remote_url=URL)["id"],
+        "escalation": tenant.escalation(
+            "Urgent", actions=[{"type": "set_priority", "priority": "urgent"}]
+        )["id"],
     }
     return tenant
 
