@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import REMOTE_URL, assert_error
-from tests.test_remote_tokens import no_secret_leaks, secret_watch  # noqa: F401 - fixtures
+from tests.factories import (  # noqa: F401 - fixtures
+    REMOTE_URL,
+    assert_error,
+    no_secret_leaks,
+    secret_watch,
+)
 
 PATHS = {
     "list": "interventions",

@@ -10,76 +10,10 @@ import pytest
 
 from auth import hash_token, mint_token
 from handlers.interventions import verify_remote_token
-from tests.factories import assert_error
+from tests.factories import assert_error, no_secret_leaks, secret_watch  # noqa: F401 - fixtures
 
 GENERATE = "interventions/generate-token"
 TOKEN_SHAPE = re.compile(r"tkr_[A-Za-z0-9_-]{43,}")
-
-
-# --- every response of this module is checked for leaked secrets --------------------------
-
-
-class SecretWatch:
-    """Every remote token minted in a module, and every response its tests received."""
-
-    def __init__(self):
-        self.secrets: dict[str, str] = {}  # token -> its hash
-        self.responses: list[tuple[str, str | None, str]] = []  # (url, token it minted, body)
-        self.checked = (0, 0)  # how many responses and secrets were already checked
-
-    def record(self, url: str, response) -> None:
-        text = response.get_data(as_text=True)
-        minted = None
-        if url.endswith("/interventions/generate-token") and response.status_code == 200:
-            minted = response.get_json()["remote_token"]  # null in an idempotent replay
-            if minted is not None:
-                self.secrets[minted] = hash_token(minted)
-        self.responses.append((url, minted, text))
-
-    def assert_no_leaks(self) -> None:
-        """No response carries a token hash, and only its own generate-token carries a token.
-
-        Each (response, secret) pair is checked once, so one leak fails one test, not all after.
-        """
-        responses, tokens = self.responses, list(self.secrets)
-        seen_responses, seen_tokens = self.checked
-        self.checked = (len(responses), len(tokens))
-        pairs = [(r, t) for r in responses[seen_responses:] for t in tokens]
-        pairs += [(r, t) for r in responses[:seen_responses] for t in tokens[seen_tokens:]]
-        for (url, minted, text), token in pairs:
-            assert self.secrets[token] not in text, f"{url} leaked a token hash"
-            if token != minted:
-                assert token not in text, f"{url} leaked a remote token"
-
-
-class RecordingClient:
-    """The factory's test client, recording each response into a SecretWatch."""
-
-    def __init__(self, client, watch: SecretWatch):
-        self._client, self._watch = client, watch
-
-    def post(self, url, *args, **kwargs):
-        response = self._client.post(url, *args, **kwargs)
-        self._watch.record(url, response)
-        return response
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-
-@pytest.fixture(scope="module")
-def secret_watch():
-    watch = SecretWatch()
-    yield watch
-    watch.assert_no_leaks()
-
-
-@pytest.fixture(autouse=True)
-def no_secret_leaks(factory, secret_watch, monkeypatch):
-    """Route the tenants' requests through a recorder; after each test, grep all bodies so far."""
-    monkeypatch.setattr(factory, "client", RecordingClient(factory.client, secret_watch))
-    yield
-    secret_watch.assert_no_leaks()
 
 
 # --- helpers ------------------------------------------------------------------------------
