@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,10 @@ class Tenant:
         response = self.post(path, json, **kw)
         assert response.status_code == status, response.get_json()
         return response.get_json()
+
+    def post_raw(self, path: str, raw: bytes | str, **kw):
+        """POST ``raw`` as the body, declared as JSON."""
+        return self.post(path, data=raw, content_type="application/json", **kw)
 
     def token_for(self, **kw) -> str:
         """Another token of this tenant's user (or of ``user_id``)."""
@@ -230,6 +235,14 @@ class Factory:
             (account_id, queue_id, status, count),
         )
         return [r["id"] for r in rows]
+
+
+@pytest.fixture
+def not_at_a_minute_boundary():
+    """Rate and refusal windows are whole UTC minutes; a test that counts requests must not
+    straddle two (a module uses it with ``pytestmark = pytest.mark.usefixtures(...)``)."""
+    if 60 - time.time() % 60 < 5:
+        time.sleep(5.5)
 
 
 def race(*calls):

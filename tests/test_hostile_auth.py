@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
 from auth.failures import LIMIT
-from tests.factories import assert_error
+from tests.factories import (
+    assert_error,
+    not_at_a_minute_boundary,  # noqa: F401 - fixture
+)
+
+pytestmark = pytest.mark.usefixtures("not_at_a_minute_boundary")
 
 _ADDRESSES = itertools.count(1)
 
@@ -17,13 +21,6 @@ _ADDRESSES = itertools.count(1)
 def address():
     n = next(_ADDRESSES)
     return f"203.0.113.{n}"
-
-
-@pytest.fixture(autouse=True)
-def _not_at_a_minute_boundary():
-    """The refusal windows are whole minutes; a test that counts must not straddle two."""
-    if 60 - time.time() % 60 < 5:
-        time.sleep(5.5)
 
 
 def call(factory, address: str, token: str | None, **headers):

@@ -83,10 +83,6 @@ def trivial_time(tenant) -> float:
     return statistics.median(timed(lambda: tenant.post("queues", {}))[0] for _ in range(7))
 
 
-def post_raw(tenant, path: str, raw: bytes):
-    return tenant.post(path, data=raw, content_type="application/json")
-
-
 def assert_bounded(response, seconds: float, trivial: float) -> dict:
     error = assert_error(response, 422, "validation_failed")
     assert len(response.get_data()) <= MAX_ERROR_BYTES
@@ -100,7 +96,7 @@ def test_a_list_over_its_maximum_is_refused_before_its_elements(
 ):
     trivial = trivial_time(tenant)
     raw = fill(template, field, element)
-    seconds, response = timed(lambda: post_raw(tenant, path, raw))
+    seconds, response = timed(lambda: tenant.post_raw(path, raw))
     details = assert_bounded(response, seconds, trivial)
     dotted = ".".join(str(k) for k in field)
     # One error for the list as a whole, none per element.
@@ -118,7 +114,7 @@ def test_a_full_list_of_bad_elements_names_a_bounded_number_of_errors(
 ):
     trivial = trivial_time(tenant)
     raw = at_most(template, field, element, maximum)
-    seconds, response = timed(lambda: post_raw(tenant, path, raw))
+    seconds, response = timed(lambda: tenant.post_raw(path, raw))
     details = assert_bounded(response, seconds, trivial)
     assert 1 <= len(details["fields"]) <= MAX_FIELD_ERRORS + 1
     if maximum > MAX_FIELD_ERRORS:  # the items past the first 50 bad ones were not looked at
@@ -132,7 +128,7 @@ def test_an_object_with_too_many_keys_is_refused_while_parsing(tenant, nested):
     pairs = ",".join(f'"k{i}":0' for i in range(NEAR_LIMIT // 12))
     obj = ('{"name":"x",' + pairs + "}").encode()[: NEAR_LIMIT - 100].rsplit(b",", 1)[0] + b"}"
     raw = b'{"name":"x","description":' + obj + b"}" if nested else obj
-    seconds, response = timed(lambda: post_raw(tenant, "queues/create", raw))
+    seconds, response = timed(lambda: tenant.post_raw("queues/create", raw))
     error = assert_error(response, 400, "invalid_json")
     assert "more than 100 keys" in error["message"]
     assert seconds <= MAX_TIME_RATIO * trivial, (seconds, trivial)
@@ -147,7 +143,7 @@ def test_many_unknown_fields_answer_a_bounded_error(tenant):
 
 def test_a_huge_unknown_key_is_not_echoed_whole(tenant):
     raw = json.dumps({"name": "x", "k" * 900_000: 1}).encode()
-    response = post_raw(tenant, "queues/create", raw)
+    response = tenant.post_raw("queues/create", raw)
     assert response.status_code == 422
     assert len(response.get_data()) <= 2048
 
@@ -163,13 +159,13 @@ def test_a_huge_unknown_key_is_not_echoed_whole(tenant):
     ],
 )
 def test_lone_surrogates_in_keys_or_values_are_invalid_json(tenant, raw):
-    response = post_raw(tenant, "queues/create", raw)
+    response = tenant.post_raw("queues/create", raw)
     assert_error(response, 400, "invalid_json")
     assert response.headers["X-Request-ID"]
 
 
 def test_a_surrogate_pair_is_a_character(tenant):
-    response = post_raw(tenant, "queues/create", b'{"name": "Rocket \\ud83d\\ude80"}')
+    response = tenant.post_raw("queues/create", b'{"name": "Rocket \\ud83d\\ude80"}')
     assert response.status_code == 201
     assert response.get_json()["queue"]["name"] == "Rocket 🚀"
 

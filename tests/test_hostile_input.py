@@ -11,10 +11,6 @@ from tests.factories import assert_error
 CREATE = "queues/create"
 
 
-def post_raw(tenant, path: str, raw: bytes | str, **kw):
-    return tenant.post(path, data=raw, content_type="application/json", **kw)
-
-
 @pytest.mark.parametrize(
     ("raw", "status", "code"),
     [
@@ -32,7 +28,7 @@ def post_raw(tenant, path: str, raw: bytes | str, **kw):
     ],
 )  # fmt: skip
 def test_malformed_bodies(tenant, raw, status, code):
-    assert_error(post_raw(tenant, CREATE, raw), status, code)
+    assert_error(tenant.post_raw(CREATE, raw), status, code)
     assert tenant.queue_names() == ["Inbox"]
 
 
@@ -116,6 +112,6 @@ def test_idempotency_key_with_control_characters(tenant):
 def test_content_type_lies(tenant):
     response = tenant.post(CREATE, data=json.dumps({"name": "x"}), content_type="text/json")
     assert_error(response, 415, "unsupported_media_type")
-    response = post_raw(tenant, CREATE, b"name=x")
+    response = tenant.post_raw(CREATE, b"name=x")
     assert_error(response, 400, "invalid_json")
     assert tenant.queue_names() == ["Inbox"]

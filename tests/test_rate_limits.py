@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 
 from app import create_app
-from tests.factories import assert_error
+from tests.factories import (
+    assert_error,
+    not_at_a_minute_boundary,  # noqa: F401 - fixture
+)
 
-
-@pytest.fixture(autouse=True)
-def _not_at_a_minute_boundary():
-    """Windows are whole UTC minutes; a test that counts requests must not straddle two."""
-    if 60 - time.time() % 60 < 3:
-        time.sleep(3.5)
+pytestmark = pytest.mark.usefixtures("not_at_a_minute_boundary")
 
 
 @pytest.fixture
