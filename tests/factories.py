@@ -1,16 +1,45 @@
-"""Rows for tests, written with plain SQL the way ops and other services write them."""
+"""What tests share: rows written with plain SQL the way ops and other services write them,
+objects created through the API, the check of an error response and the watch for leaked
+remote tokens."""
 
 from __future__ import annotations
 
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
 from auth import hash_token, mint_token
 from tickiti_workflow import openapi
+
+REMOTE_URL = "https://hooks.example.com/tickiti"
+
+
+def assert_error(response, status: int, code: str, *fields: str, only: bool = False) -> dict:
+    """Assert that ``response`` is the API's error ``code`` with ``status``, in the one error
+    shape (no stack trace, no SQL), and that each of ``fields`` has messages in
+    ``error.details.fields`` (with ``only``, no other field has); return the error object."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}, error
+    assert error["code"] == code, error
+    assert error["message"]
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "psycopg" not in text, text[:500]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    if fields or only:
+        named = error["details"]["fields"]
+        assert all(f in named for f in fields), named
+        assert not only or set(named) == set(fields), named
+    return error
 
 
 @dataclass
@@ -50,6 +79,10 @@ class Tenant:
         assert response.status_code == status, response.get_json()
         return response.get_json()
 
+    def post_raw(self, path: str, raw: bytes | str, **kw):
+        """POST ``raw`` as the body, declared as JSON."""
+        return self.post(path, data=raw, content_type="application/json", **kw)
+
     def token_for(self, **kw) -> str:
         """Another token of this tenant's user (or of ``user_id``)."""
         kw.setdefault("user_id", self.user_id)
@@ -62,6 +95,44 @@ class Tenant:
         """Create a queue through the API."""
         body = {"name": name or f"Queue {secrets.token_hex(4)}", **kw}
         return self.ok("queues/create", body, status=201)["queue"]
+
+    def category(self, name: str | None = None, **kw) -> dict:
+        """Create a resolution category through the API."""
+        body = {"name": name or f"Category {secrets.token_hex(4)}", **kw}
+        return self.ok("resolution-categories/create", body, status=201)["resolution_category"]
+
+    def categorise(self, category_id: int, count: int) -> list[int]:
+        """``count`` new tickets in the inbox that use the category."""
+        ids = self.tickets(self.inbox_id, count)
+        self.factory.sql(
+            "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
+            (category_id, self.account_id, ids),
+        )
+        return ids
+
+    def intervention(self, name: str | None = None, **kw) -> dict:
+        """Create an intervention through the API."""
+        body = {"name": name or f"Intervention {secrets.token_hex(4)}", "remote_url": REMOTE_URL}
+        return self.ok("interventions/create", {**body, **kw}, status=201)["intervention"]
+
+    def escalation_body(self, name: str = "Escalation", **overrides) -> dict:
+        """A valid escalation create body: notify this tenant's user after an hour without a
+        first response."""
+        return {
+            "name": name,
+            "target": {"metric": "first_response", "minutes": 60},
+            "actions": [{"type": "notify_users", "user_ids": [self.user_id]}],
+            **overrides,
+        }
+
+    def escalation(self, name: str = "Escalation", **overrides) -> dict:
+        """Create an escalation through the API."""
+        body = self.escalation_body(name, **overrides)
+        return self.ok("escalations/create", body, status=201)["escalation"]
+
+    def queue_names(self) -> list[str]:
+        """The names the queue list shows, in its order."""
+        return [q["name"] for q in self.ok("queues", {})["queues"]]
 
 
 class Factory:
@@ -166,6 +237,14 @@ class Factory:
         return [r["id"] for r in rows]
 
 
+@pytest.fixture
+def not_at_a_minute_boundary():
+    """Rate and refusal windows are whole UTC minutes; a test that counts requests must not
+    straddle two (a module uses it with ``pytestmark = pytest.mark.usefixtures(...)``)."""
+    if 60 - time.time() % 60 < 5:
+        time.sleep(5.5)
+
+
 def race(*calls):
     """Run the calls at the same moment, each in its own thread; return their results in order."""
     barrier = threading.Barrier(len(calls))
@@ -181,3 +260,70 @@ def race(*calls):
     for t in threads:
         t.join(60)
     return results
+
+
+# Remote tokens: a module that imports the two fixtures below has every response its tests
+# receive checked for leaked secrets.
+
+
+class SecretWatch:
+    """Every remote token minted in a module, and every response its tests received."""
+
+    def __init__(self):
+        self.secrets: dict[str, str] = {}  # token -> its hash
+        self.responses: list[tuple[str, str | None, str]] = []  # (url, token it minted, body)
+        self.checked = (0, 0)  # how many responses and secrets were already checked
+
+    def record(self, url: str, response) -> None:
+        text = response.get_data(as_text=True)
+        minted = None
+        if url.endswith("/interventions/generate-token") and response.status_code == 200:
+            minted = response.get_json()["remote_token"]  # null in an idempotent replay
+            if minted is not None:
+                self.secrets[minted] = hash_token(minted)
+        self.responses.append((url, minted, text))
+
+    def assert_no_leaks(self) -> None:
+        """No response carries a token hash, and only its own generate-token carries a token.
+
+        Each (response, secret) pair is checked once, so one leak fails one test, not all after.
+        """
+        responses, tokens = self.responses, list(self.secrets)
+        seen_responses, seen_tokens = self.checked
+        self.checked = (len(responses), len(tokens))
+        pairs = [(r, t) for r in responses[seen_responses:] for t in tokens]
+        pairs += [(r, t) for r in responses[:seen_responses] for t in tokens[seen_tokens:]]
+        for (url, minted, text), token in pairs:
+            assert self.secrets[token] not in text, f"{url} leaked a token hash"
+            if token != minted:
+                assert token not in text, f"{url} leaked a remote token"
+
+
+class RecordingClient:
+    """The factory's test client, recording each response into a SecretWatch."""
+
+    def __init__(self, client, watch: SecretWatch):
+        self._client, self._watch = client, watch
+
+    def post(self, url, *args, **kwargs):
+        response = self._client.post(url, *args, **kwargs)
+        self._watch.record(url, response)
+        return response
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+@pytest.fixture(scope="module")
+def secret_watch():
+    watch = SecretWatch()
+    yield watch
+    watch.assert_no_leaks()
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(factory, secret_watch, monkeypatch):
+    """Route the tenants' requests through a recorder; after each test, grep all bodies so far."""
+    monkeypatch.setattr(factory, "client", RecordingClient(factory.client, secret_watch))
+    yield
+    secret_watch.assert_no_leaks()

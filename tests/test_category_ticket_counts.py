@@ -26,12 +26,6 @@ def real_counts(factory, account_id: int) -> dict[int, int]:
     return {r["id"]: r["ticket_count"] for r in factory.sql(REAL_COUNTS, (account_id,))}
 
 
-def category(tenant, name: str) -> int:
-    return tenant.ok("resolution-categories/create", {"name": name}, status=201)[
-        "resolution_category"
-    ]["id"]
-
-
 def categorise(factory, account_id: int, queue_id: int, category_id: int | None, n: int):
     factory.sql(
         "INSERT INTO tickets (account_id, queue_id, resolution_category_id, status, subject)"
@@ -43,8 +37,8 @@ def categorise(factory, account_id: int, queue_id: int, category_id: int | None,
 class TestCounters:
     def test_counts_stay_exact_under_concurrent_writers(self, tenant, factory, database_url):
         account, inbox = tenant.account_id, tenant.inbox_id
-        kept = [category(tenant, f"Kept {i}") for i in range(3)]
-        doomed = [category(tenant, f"Doomed {i}") for i in range(4)]
+        kept = [tenant.category(f"Kept {i}")["id"] for i in range(3)]
+        doomed = [tenant.category(f"Doomed {i}")["id"] for i in range(4)]
         for c in kept + doomed:
             categorise(factory, account, inbox, c, 20)
         categorise(factory, account, inbox, None, 20)
@@ -126,13 +120,13 @@ class TestCounters:
 
 class TestSingleWrites:
     def test_uncategorised_tickets_are_not_counted(self, tenant, factory):
-        c = category(tenant, "Fixed")
+        c = tenant.category("Fixed")["id"]
         categorise(factory, tenant.account_id, tenant.inbox_id, None, 5)
         categorise(factory, tenant.account_id, tenant.inbox_id, c, 2)
         assert listed_counts(tenant) == {c: 2}
 
     def test_recategorise_to_and_from_null(self, tenant, factory):
-        a, b = category(tenant, "A"), category(tenant, "B")
+        a, b = tenant.category("A")["id"], tenant.category("B")["id"]
         categorise(factory, tenant.account_id, tenant.inbox_id, a, 4)
         factory.sql(
             "UPDATE tickets SET resolution_category_id = NULL WHERE account_id = %s"
@@ -148,7 +142,7 @@ class TestSingleWrites:
         assert listed_counts(tenant) == real_counts(factory, tenant.account_id)
 
     def test_delete_with_replacement_moves_the_count(self, tenant, factory):
-        a, b = category(tenant, "A"), category(tenant, "B")
+        a, b = tenant.category("A")["id"], tenant.category("B")["id"]
         categorise(factory, tenant.account_id, tenant.inbox_id, a, 3)
         categorise(factory, tenant.account_id, tenant.inbox_id, b, 1)
         done = tenant.ok("resolution-categories/delete", {"id": a, "replace_with_id": b})
@@ -164,14 +158,14 @@ class TestSingleWrites:
         )
 
     def test_queue_moves_leave_category_counts_alone(self, tenant, factory):
-        a = category(tenant, "A")
+        a = tenant.category("A")["id"]
         other = tenant.queue()["id"]
         categorise(factory, tenant.account_id, tenant.inbox_id, a, 6)
         tenant.ok("queues/move", {"from_queue_id": tenant.inbox_id, "to_queue_id": other})
         assert listed_counts(tenant) == {a: 6}
 
     def test_get_and_list_agree(self, tenant, factory):
-        a = category(tenant, "A")
+        a = tenant.category("A")["id"]
         categorise(factory, tenant.account_id, tenant.inbox_id, a, 2)
         updated = tenant.ok("resolution-categories/update", {"id": a, "name": "A2"})
         assert updated["resolution_category"]["ticket_count"] == 2

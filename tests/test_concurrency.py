@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import race
+from tests.factories import assert_error, race
 
 
 def assert_consistent(factory, account_id: int, ticket_count: int):
@@ -96,7 +96,7 @@ class TestRaces:
             if delete.status_code == 200:
                 assert move.status_code == 422  # the target vanished before the move
             else:
-                assert delete.get_json()["error"]["code"] == "queue_in_use"
+                assert_error(delete, 409, "queue_in_use")
                 assert move.status_code == 200
                 # Put the tickets back so the next round starts from the same state.
                 tenant.ok(

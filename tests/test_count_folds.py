@@ -26,8 +26,7 @@ def test_counts_stay_exact_while_folds_run_between_concurrent_writers(
     tenant, factory, database_url
 ):
     queues = [tenant.inbox_id] + [tenant.queue()["id"] for _ in range(2)]
-    category = tenant.ok("resolution-categories/create", {"name": "Refund"}, status=201)
-    category_id = category["resolution_category"]["id"]
+    category_id = tenant.category("Refund")["id"]
     account = tenant.account_id
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -177,9 +176,7 @@ def test_a_move_appends_one_row_that_leaves_the_old_place_and_enters_the_new(
     """A move of queue and category is one capture row: the counts read before and after the
     fold are the same, and both places see it."""
     queue = tenant.queue()
-    category_id = tenant.ok("resolution-categories/create", {"name": "Refund"}, status=201)[
-        "resolution_category"
-    ]["id"]
+    category_id = tenant.category("Refund")["id"]
     open_id, solved_id = tenant.tickets(tenant.inbox_id, 2)
     factory.sql(
         "UPDATE tickets SET status = 'solved', resolution_category_id = %s"

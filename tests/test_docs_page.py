@@ -12,6 +12,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.factories import assert_error
+
 DOCS = "/api/v1/workflow/docs"
 
 
@@ -22,14 +24,14 @@ def test_the_page_and_its_assets_are_served_from_the_service(factory):
     assert "/api/v1/workflow/openapi.json" in html
     # Paths are exact here as everywhere: no second address with a trailing slash.
     slashed = factory.client.get(DOCS + "/")
-    assert slashed.status_code == 404 and slashed.get_json()["error"]["code"] == "not_found"
+    assert_error(slashed, 404, "not_found")
     assets = re.findall(r'(?:href|src)="([^"]+)"', html)
     assert len(assets) >= 5
     for asset in assets:
         assert asset.startswith(DOCS + "/"), asset  # nothing from another host
         assert factory.client.get(asset).status_code == 200, asset
     missing = factory.client.get(DOCS + "/../../app.py")
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    assert_error(missing, 404, "not_found")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.factories import assert_error
 from tickiti_workflow.worker import Worker
 
 
@@ -30,13 +31,8 @@ def settle(worker: Worker, rounds: int = 50) -> None:
 
 
 def escalation(tenant, **overrides) -> dict:
-    body = {
-        "name": f"Esc {time.monotonic_ns()}",
-        "target": {"metric": "first_response", "minutes": 60},
-        "actions": [{"type": "notify_users", "user_ids": [tenant.user_id]}],
-        **overrides,
-    }
-    return tenant.ok("escalations/create", body, status=201)["escalation"]
+    """The tenant's default escalation under a name of its own (a test makes several)."""
+    return tenant.escalation(f"Esc {time.monotonic_ns()}", **overrides)
 
 
 def ticket(factory, tenant, age: str, status: str = "open", priority: str = "normal") -> int:
@@ -330,8 +326,8 @@ def test_another_accounts_tickets_and_firings_are_not_found(factory, tenant, oth
     settle(worker)
     assert len(firings(factory, tenant, t)) == 1
     response = other_tenant.post("escalations/explain", {"ticket_id": t})
-    assert response.status_code == 404
-    assert response.get_json()["error"]["details"] == {"resource": "ticket", "id": t}
+    error = assert_error(response, 404, "not_found")
+    assert error["details"] == {"resource": "ticket", "id": t}
     assert other_tenant.ok("escalation-firings", {})["firings"] == []
     assert other_tenant.ok("escalation-firings", {"ticket_id": t})["firings"] == []
     assert len(tenant.ok("escalation-firings", {"ticket_id": t})["firings"]) == 1

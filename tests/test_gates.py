@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from auth import Ability
+from tests.factories import assert_error
 
 API = "/api/v1/workflow/"
 
@@ -49,16 +50,6 @@ def fresh_address() -> dict[str, str]:
 
 
 _ADDRESSES = itertools.count(1)
-
-
-def assert_error(response, status: int, code: str):
-    assert response.status_code == status, response.get_json()
-    body = response.get_json()
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    if status == 401:
-        assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    return body
 
 
 class TestAuthentication:
@@ -113,8 +104,8 @@ class TestAbility:
         for path, ability, _ in endpoints:
             response = tenant.post(path, {}, token=token)
             if ability is Ability.WORKFLOW_WRITE:
-                body = assert_error(response, 403, "insufficient_ability")
-                assert body["error"]["details"] == {"required_ability": "workflow:write"}
+                error = assert_error(response, 403, "insufficient_ability")
+                assert error["details"] == {"required_ability": "workflow:write"}
             else:
                 assert response.status_code not in (401, 403), (path, response.get_json())
 
@@ -161,8 +152,8 @@ class TestPlanEntitlement:
             if feature is None or feature in features:
                 assert response.status_code not in (401, 403), (path, response.get_json())
             else:
-                body = assert_error(response, 403, "feature_not_in_plan")
-                assert body["error"]["details"] == {"feature": feature}
+                error = assert_error(response, 403, "feature_not_in_plan")
+                assert error["details"] == {"feature": feature}
 
     def test_role_is_checked_before_plan(self, factory, endpoints):
         agent = factory.tenant(plan="starter", role="agent")

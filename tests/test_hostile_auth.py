@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
 from auth.failures import LIMIT
+from tests.factories import (
+    assert_error,
+    not_at_a_minute_boundary,  # noqa: F401 - fixture
+)
+
+pytestmark = pytest.mark.usefixtures("not_at_a_minute_boundary")
 
 _ADDRESSES = itertools.count(1)
 
@@ -16,13 +21,6 @@ _ADDRESSES = itertools.count(1)
 def address():
     n = next(_ADDRESSES)
     return f"203.0.113.{n}"
-
-
-@pytest.fixture(autouse=True)
-def _not_at_a_minute_boundary():
-    """The refusal windows are whole minutes; a test that counts must not straddle two."""
-    if 60 - time.time() % 60 < 5:
-        time.sleep(5.5)
 
 
 def call(factory, address: str, token: str | None, **headers):
@@ -55,8 +53,7 @@ def test_malformed_tokens_cost_no_sql(factory, round_trips, address, token):
         return response
 
     assert round_trips(send, refused=True) == 0
-    assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == "invalid_token"
+    assert_error(response, 401, "invalid_token")
 
 
 def test_a_well_formed_unknown_token_costs_one_statement(factory, round_trips, address):
@@ -77,11 +74,9 @@ def test_repeated_invalid_tokens_are_limited_per_address(factory, tenant, round_
             return response
 
         assert round_trips(send, refused=True) == 0  # refused before any SQL
-        assert response.status_code == 429
+        error = assert_error(response, 429, "rate_limited")
         retry_after = int(response.headers["Retry-After"])
         assert 1 <= retry_after <= 60
-        error = response.get_json()["error"]
-        assert error["code"] == "rate_limited"
         assert error["details"] == {"limit": LIMIT, "retry_after_seconds": retry_after}
         codes.append(response.status_code)
     assert codes == [429, 429]
@@ -96,8 +91,7 @@ def test_repeated_invalid_tokens_are_limited_per_address(factory, tenant, round_
 def test_requests_without_credentials_are_not_counted(factory, address):
     for _ in range(LIMIT + 5):
         response = call(factory, address, None)
-        assert response.status_code == 401
-        assert response.get_json()["error"]["code"] == "unauthenticated"
+        assert_error(response, 401, "unauthenticated")
 
 
 def test_the_limit_follows_the_forwarded_address(factory, address):

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.factories import assert_error
 from tickiti_workflow import business_time
 from tickiti_workflow.errors import MAX_FIELD_ERRORS
 from tickiti_workflow.schema import MAX_BODY_BYTES
@@ -82,15 +83,11 @@ def trivial_time(tenant) -> float:
     return statistics.median(timed(lambda: tenant.post("queues", {}))[0] for _ in range(7))
 
 
-def post_raw(tenant, path: str, raw: bytes):
-    return tenant.post(path, data=raw, content_type="application/json")
-
-
 def assert_bounded(response, seconds: float, trivial: float) -> dict:
-    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    error = assert_error(response, 422, "validation_failed")
     assert len(response.get_data()) <= MAX_ERROR_BYTES
     assert seconds <= MAX_TIME_RATIO * trivial, (seconds, trivial)
-    return response.get_json()["error"]["details"]
+    return error["details"]
 
 
 @pytest.mark.parametrize(("path", "template", "field", "element", "maximum"), LIST_FIELDS)
@@ -99,7 +96,7 @@ def test_a_list_over_its_maximum_is_refused_before_its_elements(
 ):
     trivial = trivial_time(tenant)
     raw = fill(template, field, element)
-    seconds, response = timed(lambda: post_raw(tenant, path, raw))
+    seconds, response = timed(lambda: tenant.post_raw(path, raw))
     details = assert_bounded(response, seconds, trivial)
     dotted = ".".join(str(k) for k in field)
     # One error for the list as a whole, none per element.
@@ -117,7 +114,7 @@ def test_a_full_list_of_bad_elements_names_a_bounded_number_of_errors(
 ):
     trivial = trivial_time(tenant)
     raw = at_most(template, field, element, maximum)
-    seconds, response = timed(lambda: post_raw(tenant, path, raw))
+    seconds, response = timed(lambda: tenant.post_raw(path, raw))
     details = assert_bounded(response, seconds, trivial)
     assert 1 <= len(details["fields"]) <= MAX_FIELD_ERRORS + 1
     if maximum > MAX_FIELD_ERRORS:  # the items past the first 50 bad ones were not looked at
@@ -131,24 +128,22 @@ def test_an_object_with_too_many_keys_is_refused_while_parsing(tenant, nested):
     pairs = ",".join(f'"k{i}":0' for i in range(NEAR_LIMIT // 12))
     obj = ('{"name":"x",' + pairs + "}").encode()[: NEAR_LIMIT - 100].rsplit(b",", 1)[0] + b"}"
     raw = b'{"name":"x","description":' + obj + b"}" if nested else obj
-    seconds, response = timed(lambda: post_raw(tenant, "queues/create", raw))
-    assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "invalid_json"
-    assert "more than 100 keys" in response.get_json()["error"]["message"]
+    seconds, response = timed(lambda: tenant.post_raw("queues/create", raw))
+    error = assert_error(response, 400, "invalid_json")
+    assert "more than 100 keys" in error["message"]
     assert seconds <= MAX_TIME_RATIO * trivial, (seconds, trivial)
 
 
 def test_many_unknown_fields_answer_a_bounded_error(tenant):
     response = tenant.post("queues/create", {"name": "x", **{f"k{i}": i for i in range(99)}})
-    details = response.get_json()["error"]["details"]
-    assert response.status_code == 422
+    details = assert_error(response, 422, "validation_failed")["details"]
     assert len(details["fields"]) == MAX_FIELD_ERRORS
     assert details["omitted_field_errors"] == 99 - MAX_FIELD_ERRORS
 
 
 def test_a_huge_unknown_key_is_not_echoed_whole(tenant):
     raw = json.dumps({"name": "x", "k" * 900_000: 1}).encode()
-    response = post_raw(tenant, "queues/create", raw)
+    response = tenant.post_raw("queues/create", raw)
     assert response.status_code == 422
     assert len(response.get_data()) <= 2048
 
@@ -164,15 +159,13 @@ def test_a_huge_unknown_key_is_not_echoed_whole(tenant):
     ],
 )
 def test_lone_surrogates_in_keys_or_values_are_invalid_json(tenant, raw):
-    response = post_raw(tenant, "queues/create", raw)
-    assert response.status_code == 400, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert error["code"] == "invalid_json"
+    response = tenant.post_raw("queues/create", raw)
+    assert_error(response, 400, "invalid_json")
     assert response.headers["X-Request-ID"]
 
 
 def test_a_surrogate_pair_is_a_character(tenant):
-    response = post_raw(tenant, "queues/create", b'{"name": "Rocket \\ud83d\\ude80"}')
+    response = tenant.post_raw("queues/create", b'{"name": "Rocket \\ud83d\\ude80"}')
     assert response.status_code == 201
     assert response.get_json()["queue"]["name"] == "Rocket 🚀"
 
@@ -192,8 +185,7 @@ def test_a_chunked_body_over_the_limit_is_refused_whole(tenant):
     valid = json.dumps({"name": "Chunked", "description": "d" * 900}).encode()
     raw = valid + b" " * (MAX_BODY_BYTES - len(valid)) + b"x" * (2 * MAX_BODY_BYTES)
     response = chunked(tenant, raw)
-    assert response.status_code == 413
-    assert response.get_json()["error"]["code"] == "payload_too_large"
+    assert_error(response, 413, "payload_too_large")
     names = [q["name"] for q in tenant.ok("queues", {})["queues"]]
     assert "Chunked" not in names
 
@@ -217,9 +209,8 @@ def test_a_chunked_body_within_the_limit_is_read_whole(tenant):
 )
 def test_paths_are_exact(tenant, path):
     response = tenant.post(path, {"name": "Path"})
-    assert response.status_code == 404, response.get_data(as_text=True)[:200]
+    assert_error(response, 404, "not_found")
     assert "Location" not in response.headers
-    assert response.get_json()["error"]["code"] == "not_found"
     assert response.headers["X-Request-ID"]
     assert "Path" not in [q["name"] for q in tenant.ok("queues", {})["queues"]]
 

@@ -8,6 +8,8 @@ import time
 import psycopg
 import pytest
 
+from tests.factories import assert_error
+
 
 def names(tenant) -> list[str]:
     return [q["name"] for q in tenant.ok("queues", {})["queues"]]
@@ -42,15 +44,14 @@ class TestIdempotencyKey:
         headers = {"Idempotency-Key": "k"}
         tenant.ok("queues/create", {"name": "One"}, status=201, headers=headers)
         response = tenant.post("queues/create", {"name": "Two"}, headers=headers)
-        assert response.status_code == 422
-        assert response.get_json()["error"]["code"] == "idempotency_key_reused"
+        assert_error(response, 422, "idempotency_key_reused")
         assert "Two" not in names(tenant)
 
     def test_same_key_on_another_endpoint_is_422(self, tenant):
         headers = {"Idempotency-Key": "k2"}
         queue = tenant.ok("queues/create", {"name": "Q"}, status=201, headers=headers)["queue"]
         response = tenant.post("queues/delete", {"queue_id": queue["id"]}, headers=headers)
-        assert response.get_json()["error"]["code"] == "idempotency_key_reused"
+        assert_error(response, 422, "idempotency_key_reused")
         assert "Q" in names(tenant)
 
     def test_keys_are_per_token_owner(self, tenant, factory):
@@ -60,8 +61,7 @@ class TestIdempotencyKey:
         tenant.ok("queues/create", {"name": "A"}, status=201, headers=headers)
         response = tenant.post("queues/create", {"name": "A"}, headers=headers, token=other_token)
         # A different owner's identical request acts on its own (and meets the unique name).
-        assert response.status_code == 409
-        assert response.get_json()["error"]["code"] == "name_taken"
+        assert_error(response, 409, "name_taken")
 
     def test_another_token_of_the_same_owner_replays(self, tenant):
         headers = {"Idempotency-Key": "same-owner"}
@@ -98,8 +98,7 @@ class TestIdempotencyKey:
     @pytest.mark.parametrize("key", ["", "x" * 256, "bad\x01key"])
     def test_invalid_key_is_400(self, tenant, key):
         response = tenant.post("queues/create", {"name": "K"}, headers={"Idempotency-Key": key})
-        assert response.status_code == 400
-        assert response.get_json()["error"]["code"] == "invalid_idempotency_key"
+        assert_error(response, 400, "invalid_idempotency_key")
         assert names(tenant) == ["Inbox"]
 
     def test_255_characters_is_fine(self, tenant):

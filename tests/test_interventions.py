@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from tests.test_remote_tokens import no_secret_leaks, secret_watch  # noqa: F401 - fixtures
+from tests.factories import (  # noqa: F401 - fixtures
+    REMOTE_URL,
+    assert_error,
+    no_secret_leaks,
+    secret_watch,
+)
 
 PATHS = {
     "list": "interventions",
@@ -30,12 +33,6 @@ OBJECT_KEYS = [
     "created_at",
     "updated_at",
 ]
-URL = "https://hooks.example.com/tickiti"
-
-
-def create(tenant, name=None, **kw) -> dict:
-    body = {"name": name or f"Intervention {secrets.token_hex(4)}", "remote_url": URL, **kw}
-    return tenant.ok(PATHS["create"], body, status=201)["intervention"]
 
 
 def update(tenant, intervention_id: int, **kw) -> dict:
@@ -47,13 +44,6 @@ def rows(tenant) -> list[dict]:
     return tenant.factory.sql(
         "SELECT * FROM interventions WHERE account_id = %s ORDER BY id", (tenant.account_id,)
     )
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 def field(key="answer", type_="text", **kw) -> dict:
@@ -69,7 +59,7 @@ SELECT = field(
 
 GATE_BODIES = {
     "list": {},
-    "create": {"name": "Gated", "remote_url": URL},
+    "create": {"name": "Gated", "remote_url": REMOTE_URL},
     "update": {"intervention_id": 1, "name": "Gated"},
     "delete": {"intervention_id": 1},
     "generate-token": {"intervention_id": 1},
@@ -120,16 +110,16 @@ class TestListInterventions:
         assert tenant.ok(PATHS["list"]) == {"interventions": []}
 
     def test_lists_by_name_with_every_key(self, tenant):
-        b = create(tenant, "beta", fields=[SELECT])
-        a = create(tenant, "Alpha")
+        b = tenant.intervention("beta", fields=[SELECT])
+        a = tenant.intervention("Alpha")
         found = tenant.ok(PATHS["list"], {})["interventions"]
         assert [i["id"] for i in found] == [a["id"], b["id"]]
         assert list(found[0]) == OBJECT_KEYS
         assert found[1] == b
 
     def test_other_accounts_are_invisible(self, tenant, other_tenant):
-        create(other_tenant, "Theirs")
-        mine = create(tenant, "Mine")
+        other_tenant.intervention("Theirs")
+        mine = tenant.intervention("Mine")
         assert [i["id"] for i in tenant.ok(PATHS["list"], {})["interventions"]] == [mine["id"]]
 
     def test_unknown_field(self, tenant):
@@ -141,12 +131,12 @@ class TestListInterventions:
 
 class TestCreateIntervention:
     def test_defaults(self, tenant):
-        created = create(tenant, "  Refund  ")
+        created = tenant.intervention("  Refund  ")
         assert list(created) == OBJECT_KEYS
         assert created["name"] == "Refund"
         assert created["description"] == ""
         assert created["enabled"] is True
-        assert created["remote_url"] == URL
+        assert created["remote_url"] == REMOTE_URL
         assert created["fields"] == []
         assert created["has_remote_token"] is False
         assert created["remote_token_hint"] is None
@@ -166,7 +156,7 @@ class TestCreateIntervention:
             field("due", "date"),
             field("note", "text", options=None),
         ]
-        created = create(tenant, description="Runs a refund", enabled=False, fields=sent)
+        created = tenant.intervention(description="Runs a refund", enabled=False, fields=sent)
         assert created["enabled"] is False
         assert created["description"] == "Runs a refund"
         assert [f["key"] for f in created["fields"]] == [f["key"] for f in sent]
@@ -189,7 +179,9 @@ class TestCreateIntervention:
         url = "https://example.com/" + "p" * (2048 - len("https://example.com/"))
         fields = [field(f"f{i}", help_text="h" * 500, label="l" * 100) for i in range(50)]
         fields[0]["key"] = "k" + "x" * 63
-        created = create(tenant, "n" * 100, remote_url=url, description="d" * 1000, fields=fields)
+        created = tenant.intervention(
+            "n" * 100, remote_url=url, description="d" * 1000, fields=fields
+        )
         assert len(created["fields"]) == 50
         assert created["remote_url"] == url
 
@@ -205,7 +197,7 @@ class TestCreateIntervention:
         ],
     )
     def test_accepted_remote_urls(self, tenant, url):
-        assert create(tenant, remote_url=url)["remote_url"] == url
+        assert tenant.intervention(remote_url=url)["remote_url"] == url
 
     @pytest.mark.parametrize(
         ("url", "reason"),
@@ -322,38 +314,36 @@ class TestCreateIntervention:
         ],
     )
     def test_validation(self, tenant, body, path):
-        response = tenant.post(PATHS["create"], {"name": "Form", "remote_url": URL, **body})
-        error = assert_error(response, 422, "validation_failed")
-        assert path in error["details"]["fields"], error["details"]["fields"]
+        response = tenant.post(PATHS["create"], {"name": "Form", "remote_url": REMOTE_URL, **body})
+        assert_error(response, 422, "validation_failed", path)
         assert rows(tenant) == []
 
     @pytest.mark.parametrize("missing", ["name", "remote_url"])
     def test_required(self, tenant, missing):
-        body = {"name": "Form", "remote_url": URL}
+        body = {"name": "Form", "remote_url": REMOTE_URL}
         del body[missing]
-        error = assert_error(tenant.post(PATHS["create"], body), 422, "validation_failed")
-        assert missing in error["details"]["fields"]
+        assert_error(tenant.post(PATHS["create"], body), 422, "validation_failed", missing)
         assert rows(tenant) == []
 
     def test_name_taken_ignores_case(self, tenant):
-        create(tenant, "Refund")
+        tenant.intervention("Refund")
         before = rows(tenant)
-        response = tenant.post(PATHS["create"], {"name": "REFUND", "remote_url": URL})
+        response = tenant.post(PATHS["create"], {"name": "REFUND", "remote_url": REMOTE_URL})
         assert_error(response, 409, "name_taken")
         assert rows(tenant) == before
 
     def test_same_name_in_another_account(self, tenant, other_tenant):
-        create(other_tenant, "Refund")
-        assert create(tenant, "Refund")["name"] == "Refund"
+        other_tenant.intervention("Refund")
+        assert tenant.intervention("Refund")["name"] == "Refund"
 
     def test_limit_of_200(self, tenant):
         tenant.factory.sql(
             "INSERT INTO interventions (account_id, name, remote_url)"
             " SELECT %s, 'Bulk ' || n, %s FROM generate_series(1, 199) n",
-            (tenant.account_id, URL),
+            (tenant.account_id, REMOTE_URL),
         )
-        create(tenant, "The 200th")
-        response = tenant.post(PATHS["create"], {"name": "One too many", "remote_url": URL})
+        tenant.intervention("The 200th")
+        response = tenant.post(PATHS["create"], {"name": "One too many", "remote_url": REMOTE_URL})
         error = assert_error(response, 409, "limit_reached")
         assert error["details"] == {"resource": "interventions", "limit": 200}
         assert len(rows(tenant)) == 200
@@ -364,7 +354,7 @@ class TestCreateIntervention:
 
 class TestUpdateIntervention:
     def test_updates_and_bumps_version(self, tenant):
-        item = create(tenant, "Old", fields=[SELECT])
+        item = tenant.intervention("Old", fields=[SELECT])
         updated = update(
             tenant,
             item["id"],
@@ -386,7 +376,7 @@ class TestUpdateIntervention:
         assert tenant.ok(PATHS["list"], {})["interventions"] == [updated]
 
     def test_fields_replace_the_whole_list(self, tenant):
-        item = create(tenant, fields=[field("a"), field("b"), SELECT])
+        item = tenant.intervention(fields=[field("a"), field("b"), SELECT])
         updated = update(tenant, item["id"], fields=[field("c", "date"), field("a", "number")])
         assert [(f["key"], f["type"]) for f in updated["fields"]] == [
             ("c", "date"),
@@ -395,29 +385,29 @@ class TestUpdateIntervention:
         assert rows(tenant)[0]["fields"] == updated["fields"]
 
     def test_empty_fields_clear_the_form(self, tenant):
-        item = create(tenant, fields=[SELECT])
+        item = tenant.intervention(fields=[SELECT])
         assert update(tenant, item["id"], fields=[])["fields"] == []
 
     def test_omitted_fields_are_kept(self, tenant):
-        item = create(tenant, fields=[SELECT])
+        item = tenant.intervention(fields=[SELECT])
         assert update(tenant, item["id"], name="Renamed")["fields"] == item["fields"]
 
     def test_sending_back_what_was_read_changes_nothing(self, tenant):
-        item = create(tenant, description="d", fields=[SELECT, field("note", help_text="hi")])
+        item = tenant.intervention(description="d", fields=[SELECT, field("note", help_text="hi")])
         editable = {k: item[k] for k in ("name", "description", "enabled", "remote_url", "fields")}
         updated = update(tenant, item["id"], expected_version=1, **editable)
         assert updated["version"] == 1
         assert updated["updated_at"] == item["updated_at"]
 
     def test_keeps_token_state(self, tenant):
-        item = create(tenant)
+        item = tenant.intervention()
         minted = tenant.ok(PATHS["generate-token"], {"intervention_id": item["id"]})
         updated = update(tenant, item["id"], name="Renamed")
         assert updated["has_remote_token"] is True
         assert updated["remote_token_hint"] == minted["remote_token_hint"]
 
     def test_version_conflict(self, tenant):
-        item = create(tenant)
+        item = tenant.intervention()
         update(tenant, item["id"], enabled=False)
         before = rows(tenant)
         body = {"intervention_id": item["id"], "fields": [SELECT], "expected_version": 1}
@@ -426,8 +416,8 @@ class TestUpdateIntervention:
         assert rows(tenant) == before
 
     def test_name_taken(self, tenant):
-        create(tenant, "Taken")
-        item = create(tenant, "Free")
+        tenant.intervention("Taken")
+        item = tenant.intervention("Free")
         before = rows(tenant)
         body = {"intervention_id": item["id"], "name": "TAKEN"}
         assert_error(tenant.post(PATHS["update"], body), 409, "name_taken")
@@ -438,7 +428,7 @@ class TestUpdateIntervention:
         assert_error(tenant.post(PATHS["update"], body), 404, "not_found")
 
     def test_other_accounts_intervention_is_not_found(self, tenant, other_tenant):
-        theirs = create(other_tenant)
+        theirs = other_tenant.intervention()
         before = rows(other_tenant)
         body = {"intervention_id": theirs["id"], "remote_url": "https://evil.example.com"}
         error = assert_error(tenant.post(PATHS["update"], body), 404, "not_found")
@@ -463,16 +453,16 @@ class TestUpdateIntervention:
         ],
     )
     def test_validation(self, tenant, body, path):
-        item = create(tenant, fields=[field("kept")])
+        item = tenant.intervention(fields=[field("kept")])
         before = rows(tenant)
         response = tenant.post(PATHS["update"], {"intervention_id": item["id"], **body})
-        error = assert_error(response, 422, "validation_failed")
-        assert path in error["details"]["fields"], error["details"]["fields"]
+        assert_error(response, 422, "validation_failed", path)
         assert rows(tenant) == before
 
     def test_intervention_id_required(self, tenant):
-        error = assert_error(tenant.post(PATHS["update"], {"name": "x"}), 422, "validation_failed")
-        assert "intervention_id" in error["details"]["fields"]
+        assert_error(
+            tenant.post(PATHS["update"], {"name": "x"}), 422, "validation_failed", "intervention_id"
+        )
 
 
 # --- delete -------------------------------------------------------------------------------
@@ -480,7 +470,7 @@ class TestUpdateIntervention:
 
 class TestDeleteIntervention:
     def test_deletes(self, tenant):
-        keep, gone = create(tenant), create(tenant)
+        keep, gone = tenant.intervention(), tenant.intervention()
         body = {"intervention_id": gone["id"]}
         assert tenant.ok(PATHS["delete"], body) == {"deleted": True, "id": gone["id"]}
         assert [r["id"] for r in rows(tenant)] == [keep["id"]]
@@ -491,7 +481,7 @@ class TestDeleteIntervention:
         assert_error(response, 404, "not_found")
 
     def test_other_accounts_intervention_is_not_found(self, tenant, other_tenant):
-        theirs = create(other_tenant)
+        theirs = other_tenant.intervention()
         before = rows(other_tenant)
         response = tenant.post(PATHS["delete"], {"intervention_id": theirs["id"]})
         assert_error(response, 404, "not_found")
@@ -501,7 +491,7 @@ class TestDeleteIntervention:
         "body", [{}, {"intervention_id": "1"}, {"intervention_id": 0}, {"id": 1}]
     )
     def test_validation(self, tenant, body):
-        create(tenant)
+        tenant.intervention()
         before = rows(tenant)
         assert_error(tenant.post(PATHS["delete"], body), 422, "validation_failed")
         assert rows(tenant) == before

@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from tests.factories import assert_error
 from tickiti_workflow.worker import Worker
 
 SYNC_LIMIT = 30
@@ -145,9 +146,8 @@ class TestBulkMove:
         response = tenant.post(
             "queues/move", {"from_queue_id": tenant.inbox_id, "to_queue_id": b["id"]}
         )
-        assert response.status_code == 409
-        assert response.get_json()["error"]["code"] == "job_in_progress"
-        assert response.get_json()["error"]["details"] == {"job_id": job["id"]}
+        error = assert_error(response, 409, "job_in_progress")
+        assert error["details"] == {"job_id": job["id"]}
 
     def test_queues_of_an_unfinished_job_cannot_be_deleted(self, tenant):
         source, target, other = tenant.queue(), tenant.queue(), tenant.queue()
@@ -157,11 +157,11 @@ class TestBulkMove:
             response = tenant.post(
                 "queues/delete", {"queue_id": queue["id"], "reassign_to_queue_id": other["id"]}
             )
-            assert response.status_code == 409, response.get_json()
-            assert response.get_json()["error"]["details"] == {"job_id": job["id"]}
+            error = assert_error(response, 409, "job_in_progress")
+            assert error["details"] == {"job_id": job["id"]}
         # The empty target without reassignment is refused too: the job is about to fill it.
         response = tenant.post("queues/delete", {"queue_id": target["id"]})
-        assert response.get_json()["error"]["code"] == "job_in_progress"
+        assert_error(response, 409, "job_in_progress")
 
     def test_nothing_moves_into_a_queue_that_a_job_is_deleting(self, tenant, factory):
         doomed, other = tenant.queue(), tenant.queue()
@@ -175,16 +175,16 @@ class TestBulkMove:
         response = tenant.post(
             "queues/move", {"from_queue_id": other["id"], "to_queue_id": doomed["id"]}
         )
-        assert response.status_code == 409
-        assert response.get_json()["error"]["details"] == {"job_id": deleting["id"]}
+        error = assert_error(response, 409, "job_in_progress")
+        assert error["details"] == {"job_id": deleting["id"]}
         assert counts(tenant)[other["id"]] == (3, 3)
 
     def test_another_accounts_job_is_not_found(self, tenant, other_tenant):
         tenant.tickets(tenant.inbox_id, 40)
         job = start_move(tenant, tenant.inbox_id, tenant.queue()["id"])
         response = other_tenant.post("jobs/get", {"job_id": job["id"]})
-        assert response.status_code == 404
-        assert response.get_json()["error"]["details"] == {"resource": "job", "id": job["id"]}
+        error = assert_error(response, 404, "not_found")
+        assert error["details"] == {"resource": "job", "id": job["id"]}
         assert other_tenant.ok("jobs", {})["jobs"] == []
 
 
@@ -333,8 +333,7 @@ class TestJobEndpoints:
     )
     def test_bad_list_queries_are_422(self, tenant, body, field):
         response = tenant.post("jobs", body)
-        assert response.status_code == 422
-        assert field in response.get_json()["error"]["details"]["fields"]
+        assert_error(response, 422, "validation_failed", field)
 
     def test_unknown_job_is_404(self, tenant):
         assert tenant.post("jobs/get", {"job_id": 2**62}).status_code == 404
@@ -388,39 +387,26 @@ class TestSchedule:
 @pytest.mark.usefixtures("small_limits")
 class TestCategoryDelete:
     def categories(self, tenant, *names) -> list[dict]:
-        return [
-            tenant.ok("resolution-categories/create", {"name": n}, status=201)[
-                "resolution_category"
-            ]
-            for n in names
-        ]
-
-    def use(self, factory, tenant, category_id: int, count: int) -> list[int]:
-        ids = tenant.tickets(tenant.inbox_id, count)
-        factory.sql(
-            "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
-            (category_id, tenant.account_id, ids),
-        )
-        return ids
+        return [tenant.category(n) for n in names]
 
     def test_a_large_category_is_recategorised_and_deleted_by_a_job(
         self, tenant, factory, worker_for
     ):
         doomed, kept, last = self.categories(tenant, "Doomed", "Kept", "Last")
-        ids = self.use(factory, tenant, doomed["id"], 65)
+        ids = tenant.categorise(doomed["id"], 65)
         body = {"id": doomed["id"], "replace_with_id": kept["id"]}
         job = tenant.ok("resolution-categories/delete", body, status=202)["job"]
         assert (job["kind"], job["source_id"], job["target_id"]) == (
             "resolution_category.delete", doomed["id"], kept["id"]
         )  # fmt: skip
         again = tenant.post("resolution-categories/delete", body)
-        assert again.status_code == 409
-        assert again.get_json()["error"]["details"] == {"job_id": job["id"]}
+        error = assert_error(again, 409, "job_in_progress")
+        assert error["details"] == {"job_id": job["id"]}
         into = tenant.post(
             "resolution-categories/delete", {"id": last["id"], "replace_with_id": doomed["id"]}
         )
-        assert into.get_json()["error"]["code"] == "job_in_progress"
-        self.use(factory, tenant, doomed["id"], 5)  # another service keeps using it meanwhile
+        assert_error(into, 409, "job_in_progress")
+        tenant.categorise(doomed["id"], 5)  # another service keeps using it meanwhile
 
         run_job(worker_for(), tenant.account_id, job["id"])
 

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from app import create_app
+from tests.factories import assert_error
 from tickiti_workflow.list_cache import ListCache
 
 LISTS = ["queues", "resolution-categories", "interventions", "escalations", "audit-events"]
@@ -35,24 +36,13 @@ def epoch(factory, account_id: int) -> int | None:
 def furnished(tenant):
     """A tenant with one object of every kind and an audit history."""
     queue = tenant.queue("Billing")["id"]
-    category = tenant.ok("resolution-categories/create", {"name": "Fixed"}, status=201)
-    intervention = tenant.ok(
-        "interventions/create", {"name": "Refund", "remote_url": URL}, status=201
-    )
-    escalation = tenant.ok(
-        "escalations/create",
-        {
-            "name": "Urgent",
-            "target": {"metric": "first_response", "minutes": 60},
-            "actions": [{"type": "set_priority", "priority": "urgent"}],
-        },
-        status=201,
-    )
     tenant.ids = {
         "queue": queue,
-        "category": category["resolution_category"]["id"],
-        "intervention": intervention["intervention"]["id"],
-        "escalation": escalation["escalation"]["id"],
+        "category": tenant.category("Fixed")["id"],
+        "intervention": tenant.intervention("Refund", remote_url=URL)["id"],
+        "escalation": tenant.escalation(
+            "Urgent", actions=[{"type": "set_priority", "priority": "urgent"}]
+        )["id"],
     }
     return tenant
 
@@ -303,7 +293,7 @@ def test_gates_run_before_the_cache(furnished, factory, path):
     t = furnished
     t.ok(path, {})
     factory.sql("UPDATE users SET role = 'agent' WHERE id = %s", (t.user_id,))
-    assert t.post(path, {}).get_json()["error"]["code"] == "admin_required"
+    assert_error(t.post(path, {}), 403, "admin_required")
     factory.sql("UPDATE users SET role = 'admin' WHERE id = %s", (t.user_id,))
     t.ok(path, {})
     factory.sql("UPDATE api_tokens SET revoked_at = now() WHERE id = %s", (t.token_id,))
@@ -314,7 +304,7 @@ def test_a_plan_change_applies_to_cached_lists(furnished, factory):
     t = furnished
     t.ok("escalations", {})
     factory.sql("UPDATE accounts SET plan_code = 'starter' WHERE id = %s", (t.account_id,))
-    assert t.post("escalations", {}).get_json()["error"]["code"] == "feature_not_in_plan"
+    assert_error(t.post("escalations", {}), 403, "feature_not_in_plan")
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -6,23 +6,13 @@ import re
 
 import pytest
 
+from tests.factories import assert_error
+
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 QUEUE_KEYS = {
     "id", "name", "description", "is_builtin", "ticket_count", "open_ticket_count",
     "version", "created_at", "updated_at",
 }  # fmt: skip
-
-
-def fields_of(response, status=422) -> dict:
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == "validation_failed"
-    return error["details"]["fields"]
-
-
-def code_of(response, status: int) -> str:
-    assert response.status_code == status, response.get_json()
-    return response.get_json()["error"]["code"]
 
 
 def queues(tenant) -> dict[str, dict]:
@@ -112,7 +102,7 @@ class TestCreate:
         ],
     )
     def test_invalid(self, tenant, body, field):
-        assert field in fields_of(tenant.post("queues/create", body))
+        assert_error(tenant.post("queues/create", body), 422, "validation_failed", field)
         assert list(queues(tenant)) == ["Inbox"]
 
     def test_name_of_100_characters_after_trimming_is_fine(self, tenant):
@@ -120,12 +110,12 @@ class TestCreate:
 
     @pytest.mark.parametrize("name", ["inbox", "INBOX", " Inbox "])
     def test_names_are_unique_ignoring_case(self, tenant, name):
-        assert code_of(tenant.post("queues/create", {"name": name}), 409) == "name_taken"
+        assert_error(tenant.post("queues/create", {"name": name}), 409, "name_taken")
         assert list(queues(tenant)) == ["Inbox"]
 
     def test_unicode_names_compare_ignoring_case(self, tenant):
         tenant.queue("Ärger")
-        assert code_of(tenant.post("queues/create", {"name": "äRGER"}), 409) == "name_taken"
+        assert_error(tenant.post("queues/create", {"name": "äRGER"}), 409, "name_taken")
 
     def test_same_name_in_another_account_is_fine(self, tenant, other_tenant):
         other_tenant.queue("Shared name")
@@ -139,8 +129,8 @@ class TestCreate:
         )
         tenant.queue("Number 500")
         response = tenant.post("queues/create", {"name": "Number 501"})
-        assert code_of(response, 409) == "limit_reached"
-        assert response.get_json()["error"]["details"] == {"resource": "queues", "limit": 500}
+        error = assert_error(response, 409, "limit_reached")
+        assert error["details"] == {"resource": "queues", "limit": 500}
         assert len(queues(tenant)) == 500
 
 
@@ -194,15 +184,15 @@ class TestUpdate:
         response = tenant.post(
             "queues/update", {"queue_id": queue["id"], "name": "V3", "expected_version": 1}
         )
-        assert code_of(response, 409) == "version_conflict"
-        assert response.get_json()["error"]["details"] == {"current_version": 2}
+        error = assert_error(response, 409, "version_conflict")
+        assert error["details"] == {"current_version": 2}
         assert queues(tenant)["V2"]["version"] == 2
 
     def test_name_taken(self, tenant):
         queue = tenant.queue("First")
         tenant.queue("Second")
         response = tenant.post("queues/update", {"queue_id": queue["id"], "name": "second"})
-        assert code_of(response, 409) == "name_taken"
+        assert_error(response, 409, "name_taken")
         assert queues(tenant)["First"]["version"] == 1
 
     @pytest.mark.parametrize(
@@ -221,12 +211,12 @@ class TestUpdate:
         ],
     )
     def test_invalid(self, tenant, body, field):
-        assert field in fields_of(tenant.post("queues/update", body))
+        assert_error(tenant.post("queues/update", body), 422, "validation_failed", field)
 
     def test_unknown_and_other_accounts_queue_is_404(self, tenant, other_tenant):
         for queue_id in (other_tenant.inbox_id, 2**62):
             response = tenant.post("queues/update", {"queue_id": queue_id, "name": "Stolen"})
-            assert code_of(response, 404) == "not_found"
+            assert_error(response, 404, "not_found")
         assert [q["name"] for q in other_tenant.ok("queues", {})["queues"]] == ["Inbox"]
 
 
@@ -239,15 +229,15 @@ class TestDelete:
 
     def test_builtin_cannot_be_deleted(self, tenant):
         response = tenant.post("queues/delete", {"queue_id": tenant.inbox_id})
-        assert code_of(response, 409) == "queue_builtin"
+        assert_error(response, 409, "queue_builtin")
         assert list(queues(tenant)) == ["Inbox"]
 
     def test_in_use_without_reassignment(self, tenant):
         queue = tenant.queue("Busy")
         tenant.tickets(queue["id"], 3, "closed")
         response = tenant.post("queues/delete", {"queue_id": queue["id"]})
-        assert code_of(response, 409) == "queue_in_use"
-        assert response.get_json()["error"]["details"] == {"ticket_count": 3, "escalation_ids": []}
+        error = assert_error(response, 409, "queue_in_use")
+        assert error["details"] == {"ticket_count": 3, "escalation_ids": []}
         assert queues(tenant)["Busy"]["ticket_count"] == 3
 
     def test_reassignment_moves_tickets_and_deletes(self, tenant, factory):
@@ -278,19 +268,20 @@ class TestDelete:
         response = tenant.post(
             "queues/delete", {"queue_id": queue["id"], "reassign_to_queue_id": target_id[target]}
         )
-        assert "reassign_to_queue_id" in fields_of(response)
+        assert_error(response, 422, "validation_failed", "reassign_to_queue_id")
         assert set(queue_of(factory, ids).values()) == {queue["id"]}
         assert other_tenant.ok("queues", {})["queues"][0]["ticket_count"] == 0
 
     def test_unknown_and_other_accounts_queue_is_404(self, tenant, other_tenant):
         victim = other_tenant.queue("Victim")
         for queue_id in (victim["id"], 2**62):
-            assert code_of(tenant.post("queues/delete", {"queue_id": queue_id}), 404) == "not_found"
+            assert_error(tenant.post("queues/delete", {"queue_id": queue_id}), 404, "not_found")
         assert "Victim" in queues(other_tenant)
 
     @pytest.mark.parametrize("body", [{}, {"queue_id": "x"}, {"queue_id": 1, "force": True}])
     def test_invalid(self, tenant, body):
-        assert fields_of(tenant.post("queues/delete", body))
+        error = assert_error(tenant.post("queues/delete", body), 422, "validation_failed")
+        assert error["details"]["fields"]
 
 
 class TestMove:
@@ -348,8 +339,7 @@ class TestMove:
             "queues/move",
             {"from_queue_id": tenant.inbox_id, "to_queue_id": target["id"], "ticket_ids": listed},
         )
-        assert "ticket_ids" in fields_of(response)
-        details = response.get_json()["error"]["details"]
+        details = assert_error(response, 422, "validation_failed", "ticket_ids")["details"]
         assert details["not_in_queue"] == sorted([*elsewhere, *foreign, 2**62])
         assert set(queue_of(factory, ids).values()) == {tenant.inbox_id}
         assert queue_of(factory, foreign) == {foreign[0]: other_tenant.inbox_id}
@@ -377,7 +367,7 @@ class TestMove:
         target = tenant.queue("Target")
         ids = tenant.tickets(tenant.inbox_id, 1)
         body = {"from_queue_id": tenant.inbox_id, "to_queue_id": target["id"], **extra}
-        assert field in fields_of(tenant.post("queues/move", body))
+        assert_error(tenant.post("queues/move", body), 422, "validation_failed", field)
         assert queues(tenant)["Inbox"]["ticket_count"] == len(ids)
 
     def test_ten_thousand_ids_are_accepted(self, tenant):
@@ -393,18 +383,19 @@ class TestMove:
         response = tenant.post(
             "queues/move", {"from_queue_id": tenant.inbox_id, "to_queue_id": tenant.inbox_id}
         )
-        assert "to_queue_id" in fields_of(response)
+        assert_error(response, 422, "validation_failed", "to_queue_id")
 
     @pytest.mark.parametrize("body", [{}, {"from_queue_id": 1}, {"to_queue_id": 1}])
     def test_missing_queue_ids(self, tenant, body):
-        assert fields_of(tenant.post("queues/move", body))
+        error = assert_error(tenant.post("queues/move", body), 422, "validation_failed")
+        assert error["details"]["fields"]
 
     def test_other_accounts_source_is_404(self, tenant, other_tenant, factory):
         ids = other_tenant.tickets(other_tenant.inbox_id, 2)
         response = tenant.post(
             "queues/move", {"from_queue_id": other_tenant.inbox_id, "to_queue_id": tenant.inbox_id}
         )
-        assert code_of(response, 404) == "not_found"
+        assert_error(response, 404, "not_found")
         assert set(queue_of(factory, ids).values()) == {other_tenant.inbox_id}
 
     def test_other_accounts_target_is_422(self, tenant, other_tenant, factory):
@@ -412,5 +403,5 @@ class TestMove:
         response = tenant.post(
             "queues/move", {"from_queue_id": tenant.inbox_id, "to_queue_id": other_tenant.inbox_id}
         )
-        assert "to_queue_id" in fields_of(response)
+        assert_error(response, 422, "validation_failed", "to_queue_id")
         assert set(queue_of(factory, ids).values()) == {tenant.inbox_id}

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 
 from app import create_app
+from tests.factories import (
+    assert_error,
+    not_at_a_minute_boundary,  # noqa: F401 - fixture
+)
 
-
-@pytest.fixture(autouse=True)
-def _not_at_a_minute_boundary():
-    """Windows are whole UTC minutes; a test that counts requests must not straddle two."""
-    if 60 - time.time() % 60 < 3:
-        time.sleep(3.5)
+pytestmark = pytest.mark.usefixtures("not_at_a_minute_boundary")
 
 
 @pytest.fixture
@@ -44,9 +42,7 @@ def test_over_the_limit_is_429_with_retry_after(tiny):
         assert response.status_code == 200
         assert response.headers["RateLimit-Remaining"] == str(remaining)
     response = tiny.post("queues/create", {"name": "Blocked"})
-    assert response.status_code == 429
-    error = response.get_json()["error"]
-    assert error["code"] == "rate_limited"
+    error = assert_error(response, 429, "rate_limited")
     assert error["details"]["limit"] == 3
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert response.headers["RateLimit-Remaining"] == "0"

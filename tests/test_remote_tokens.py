@@ -5,93 +5,18 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import secrets
 
 import pytest
 
 from auth import hash_token, mint_token
 from handlers.interventions import verify_remote_token
+from tests.factories import assert_error, no_secret_leaks, secret_watch  # noqa: F401 - fixtures
 
 GENERATE = "interventions/generate-token"
 TOKEN_SHAPE = re.compile(r"tkr_[A-Za-z0-9_-]{43,}")
 
 
-# --- every response of this module is checked for leaked secrets --------------------------
-
-
-class SecretWatch:
-    """Every remote token minted in a module, and every response its tests received."""
-
-    def __init__(self):
-        self.secrets: dict[str, str] = {}  # token -> its hash
-        self.responses: list[tuple[str, str | None, str]] = []  # (url, token it minted, body)
-        self.checked = (0, 0)  # how many responses and secrets were already checked
-
-    def record(self, url: str, response) -> None:
-        text = response.get_data(as_text=True)
-        minted = None
-        if url.endswith("/interventions/generate-token") and response.status_code == 200:
-            minted = response.get_json()["remote_token"]  # null in an idempotent replay
-            if minted is not None:
-                self.secrets[minted] = hash_token(minted)
-        self.responses.append((url, minted, text))
-
-    def assert_no_leaks(self) -> None:
-        """No response carries a token hash, and only its own generate-token carries a token.
-
-        Each (response, secret) pair is checked once, so one leak fails one test, not all after.
-        """
-        responses, tokens = self.responses, list(self.secrets)
-        seen_responses, seen_tokens = self.checked
-        self.checked = (len(responses), len(tokens))
-        pairs = [(r, t) for r in responses[seen_responses:] for t in tokens]
-        pairs += [(r, t) for r in responses[:seen_responses] for t in tokens[seen_tokens:]]
-        for (url, minted, text), token in pairs:
-            assert self.secrets[token] not in text, f"{url} leaked a token hash"
-            if token != minted:
-                assert token not in text, f"{url} leaked a remote token"
-
-
-class RecordingClient:
-    """The factory's test client, recording each response into a SecretWatch."""
-
-    def __init__(self, client, watch: SecretWatch):
-        self._client, self._watch = client, watch
-
-    def post(self, url, *args, **kwargs):
-        response = self._client.post(url, *args, **kwargs)
-        self._watch.record(url, response)
-        return response
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-
-@pytest.fixture(scope="module")
-def secret_watch():
-    watch = SecretWatch()
-    yield watch
-    watch.assert_no_leaks()
-
-
-@pytest.fixture(autouse=True)
-def no_secret_leaks(factory, secret_watch, monkeypatch):
-    """Route the tenants' requests through a recorder; after each test, grep all bodies so far."""
-    monkeypatch.setattr(factory, "client", RecordingClient(factory.client, secret_watch))
-    yield
-    secret_watch.assert_no_leaks()
-
-
 # --- helpers ------------------------------------------------------------------------------
-
-
-def intervention(tenant, **kw) -> dict:
-    body = {
-        "name": f"Intervention {secrets.token_hex(4)}",
-        "remote_url": "https://hooks.example.com/run",
-        **kw,
-    }
-    return tenant.ok("interventions/create", body, status=201)["intervention"]
 
 
 def generate(tenant, intervention_id: int, **kw) -> dict:
@@ -134,19 +59,12 @@ def expire_grace(tenant, intervention_id: int) -> None:
     )
 
 
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
-
-
 # --- generate-token -----------------------------------------------------------------------
 
 
 class TestGenerateToken:
     def test_mints_a_token_once(self, tenant):
-        item = intervention(tenant)
+        item = tenant.intervention()
         minted = generate(tenant, item["id"])
         assert list(minted) == [
             "intervention_id",
@@ -161,7 +79,7 @@ class TestGenerateToken:
         assert minted["created_at"].endswith("Z")
 
     def test_token_carries_256_random_bits(self, tenant):
-        item = intervention(tenant)
+        item = tenant.intervention()
         tokens = {generate(tenant, item["id"])["remote_token"] for _ in range(5)}
         assert len(tokens) == 5
         for token in tokens:
@@ -169,7 +87,7 @@ class TestGenerateToken:
             assert len(raw) * 8 >= 256
 
     def test_only_the_hash_is_stored(self, tenant, factory):
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"])["remote_token"]
         row = stored(tenant, item["id"])
         assert row["remote_token_hash"] == hash_token(token)
@@ -178,7 +96,7 @@ class TestGenerateToken:
         assert tables_containing(factory, token.removeprefix("tkr_")) == []
 
     def test_intervention_shows_token_state_but_never_the_token(self, tenant):
-        item = intervention(tenant)
+        item = tenant.intervention()
         minted = generate(tenant, item["id"])
         shown = listed(tenant, item["id"])
         assert shown["has_remote_token"] is True
@@ -192,7 +110,7 @@ class TestGenerateToken:
         assert hash_token(minted["remote_token"]) not in serialised
 
     def test_new_token_replaces_the_old(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         new = generate(tenant, item["id"])["remote_token"]
         assert new != old
@@ -201,7 +119,7 @@ class TestGenerateToken:
         assert listed(tenant, item["id"])["remote_token_hint"] == new[-4:]
 
     def test_grace_period_keeps_the_old_token_valid(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         new = generate(tenant, item["id"], grace_minutes=30)["remote_token"]
         assert verify_remote_token(conn, old) == (tenant.account_id, item["id"])
@@ -211,7 +129,7 @@ class TestGenerateToken:
         assert dt.timedelta(minutes=29) < remaining <= dt.timedelta(minutes=30)
 
     def test_grace_ends(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         new = generate(tenant, item["id"], grace_minutes=1)["remote_token"]
         expire_grace(tenant, item["id"])
@@ -219,7 +137,7 @@ class TestGenerateToken:
         assert verify_remote_token(conn, new) == (tenant.account_id, item["id"])
 
     def test_only_the_token_just_replaced_gets_grace(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         first = generate(tenant, item["id"])["remote_token"]
         second = generate(tenant, item["id"], grace_minutes=60)["remote_token"]
         third = generate(tenant, item["id"], grace_minutes=60)["remote_token"]
@@ -228,7 +146,7 @@ class TestGenerateToken:
         assert verify_remote_token(conn, third) == (tenant.account_id, item["id"])
 
     def test_without_grace_a_pending_grace_token_ends_too(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         first = generate(tenant, item["id"])["remote_token"]
         second = generate(tenant, item["id"], grace_minutes=60)["remote_token"]
         generate(tenant, item["id"])
@@ -236,7 +154,7 @@ class TestGenerateToken:
         assert verify_remote_token(conn, second) is None
 
     def test_grace_on_first_token_is_harmless(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"], grace_minutes=1440)["remote_token"]
         assert verify_remote_token(conn, token) == (tenant.account_id, item["id"])
         assert stored(tenant, item["id"])["previous_remote_token_hash"] is None
@@ -256,20 +174,19 @@ class TestGenerateToken:
         ],
     )
     def test_validation(self, tenant, body, field):
-        item = intervention(tenant)
+        item = tenant.intervention()
         generate(tenant, item["id"])
         before = stored(tenant, item["id"])
         if field != "intervention_id":
             body = {"intervention_id": item["id"], **body}
-        error = assert_error(tenant.post(GENERATE, body), 422, "validation_failed")
-        assert field in error["details"]["fields"]
+        assert_error(tenant.post(GENERATE, body), 422, "validation_failed", field)
         assert stored(tenant, item["id"]) == before
 
     def test_unknown_intervention(self, tenant):
         assert_error(tenant.post(GENERATE, {"intervention_id": 999_999_999}), 404, "not_found")
 
     def test_other_accounts_intervention_is_not_found(self, tenant, other_tenant):
-        theirs = intervention(other_tenant)
+        theirs = other_tenant.intervention()
         before = stored(other_tenant, theirs["id"])
         error = assert_error(
             tenant.post(GENERATE, {"intervention_id": theirs["id"]}), 404, "not_found"
@@ -278,7 +195,7 @@ class TestGenerateToken:
         assert stored(other_tenant, theirs["id"]) == before
 
     def test_idempotent_retry_replays_without_the_secret_or_a_new_token(self, tenant, factory):
-        item = intervention(tenant)
+        item = tenant.intervention()
         headers = {"Idempotency-Key": "rotate-1"}
         first = tenant.post(GENERATE, {"intervention_id": item["id"]}, headers=headers)
         assert first.status_code == 200
@@ -296,7 +213,7 @@ class TestGenerateToken:
         assert first.get_json()["remote_token"] not in kept[0]["response_body"]
 
     def test_disabled_intervention_can_mint_but_does_not_verify(self, tenant, conn):
-        item = intervention(tenant, enabled=False)
+        item = tenant.intervention(enabled=False)
         token = generate(tenant, item["id"])["remote_token"]
         assert verify_remote_token(conn, token) is None
 
@@ -306,14 +223,14 @@ class TestGenerateToken:
 
 class TestVerifyRemoteToken:
     def test_valid_token_names_account_and_intervention(self, tenant, other_tenant, conn):
-        mine, theirs = intervention(tenant), intervention(other_tenant)
+        mine, theirs = tenant.intervention(), other_tenant.intervention()
         my_token = generate(tenant, mine["id"])["remote_token"]
         their_token = generate(other_tenant, theirs["id"])["remote_token"]
         assert verify_remote_token(conn, my_token) == (tenant.account_id, mine["id"])
         assert verify_remote_token(conn, their_token) == (other_tenant.account_id, theirs["id"])
 
     def test_records_last_use_without_a_new_version(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"])["remote_token"]
         version = listed(tenant, item["id"])["version"]
         started = dt.datetime.now(dt.UTC)
@@ -325,7 +242,7 @@ class TestVerifyRemoteToken:
         assert shown["version"] == version
 
     def test_failed_verification_records_nothing(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         generate(tenant, item["id"])
         assert verify_remote_token(conn, mint_token("tkr_")) is None
         assert stored(tenant, item["id"])["remote_token_last_used_at"] is None
@@ -335,7 +252,7 @@ class TestVerifyRemoteToken:
         assert verify_remote_token(conn, presented) is None
 
     def test_the_hash_is_not_a_token(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"])["remote_token"]
         assert verify_remote_token(conn, hash_token(token)) is None
         assert verify_remote_token(conn, "tkr_" + hash_token(token)) is None
@@ -344,7 +261,7 @@ class TestVerifyRemoteToken:
         assert verify_remote_token(conn, tenant.token) is None
 
     def test_disabled_intervention(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"])["remote_token"]
         tenant.ok("interventions/update", {"intervention_id": item["id"], "enabled": False})
         assert verify_remote_token(conn, token) is None
@@ -352,14 +269,14 @@ class TestVerifyRemoteToken:
         assert verify_remote_token(conn, token) == (tenant.account_id, item["id"])
 
     def test_disabled_intervention_refuses_grace_token_too(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         generate(tenant, item["id"], grace_minutes=60)
         tenant.ok("interventions/update", {"intervention_id": item["id"], "enabled": False})
         assert verify_remote_token(conn, old) is None
 
     def test_deleted_intervention(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         token = generate(tenant, item["id"], grace_minutes=60)["remote_token"]
         tenant.ok("interventions/delete", {"intervention_id": item["id"]})
@@ -367,7 +284,7 @@ class TestVerifyRemoteToken:
         assert verify_remote_token(conn, old) is None
 
     def test_expired_grace_token(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         generate(tenant, item["id"], grace_minutes=5)
         assert verify_remote_token(conn, old) == (tenant.account_id, item["id"])
@@ -375,7 +292,7 @@ class TestVerifyRemoteToken:
         assert verify_remote_token(conn, old) is None
 
     def test_grace_token_use_is_recorded(self, tenant, conn):
-        item = intervention(tenant)
+        item = tenant.intervention()
         old = generate(tenant, item["id"])["remote_token"]
         generate(tenant, item["id"], grace_minutes=5)
         verify_remote_token(conn, old)
@@ -383,7 +300,7 @@ class TestVerifyRemoteToken:
 
     def test_account_whose_plan_lost_interventions(self, factory, conn):
         pro = factory.tenant(plan="pro")
-        item = intervention(pro)
+        item = pro.intervention()
         token = generate(pro, item["id"])["remote_token"]
         factory.sql("UPDATE accounts SET plan_code = 'growth' WHERE id = %s", (pro.account_id,))
         assert verify_remote_token(conn, token) is None
@@ -393,7 +310,7 @@ class TestVerifyRemoteToken:
     def test_inside_a_callers_transaction(self, tenant, database_url):
         import psycopg
 
-        item = intervention(tenant)
+        item = tenant.intervention()
         token = generate(tenant, item["id"])["remote_token"]
         with psycopg.connect(database_url) as plain:  # tuple rows, not autocommit
             assert verify_remote_token(plain, token) == (tenant.account_id, item["id"])

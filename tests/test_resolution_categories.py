@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
-import secrets
 import threading
 
 import psycopg
 import pytest
+
+from tests.factories import assert_error
 
 PATHS = {
     "list": "resolution-categories",
@@ -28,13 +29,8 @@ OBJECT_KEYS = [
 ]
 
 
-def create(tenant, name=None, **kw) -> dict:
-    body = {"name": name or f"Category {secrets.token_hex(4)}", **kw}
-    return tenant.ok(PATHS["create"], body, status=201)["resolution_category"]
-
-
 def categories(tenant, n: int) -> list[dict]:
-    return [create(tenant, f"Cat {i}") for i in range(1, n + 1)]
+    return [tenant.category(f"Cat {i}") for i in range(1, n + 1)]
 
 
 def rows(tenant) -> list[dict]:
@@ -54,25 +50,8 @@ def ticket_categories(tenant) -> dict[int, int | None]:
     return {r["id"]: r["resolution_category_id"] for r in found}
 
 
-def categorise(tenant, category_id: int, count: int) -> list[int]:
-    """``count`` new tickets in the inbox using the category."""
-    ids = tenant.tickets(tenant.inbox_id, count)
-    tenant.factory.sql(
-        "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
-        (category_id, tenant.account_id, ids),
-    )
-    return ids
-
-
 def positions(tenant) -> list[int]:
     return [r["position"] for r in rows(tenant)]
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_json()
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    return error
 
 
 # --- gates --------------------------------------------------------------------------------
@@ -100,7 +79,7 @@ class TestGates:
     @pytest.mark.parametrize("endpoint", list(PATHS))
     def test_growth_plan_is_enough(self, factory, endpoint):
         growth = factory.tenant(plan="growth")
-        category = create(growth, "Existing")
+        category = growth.category("Existing")
         body = dict(GATE_BODIES[endpoint])
         if "id" in body:
             body["id"] = category["id"]
@@ -147,8 +126,8 @@ class TestListCategories:
 
     def test_ordered_by_position_with_ticket_counts(self, tenant):
         first, second, third = categories(tenant, 3)
-        categorise(tenant, second["id"], 3)
-        categorise(tenant, first["id"], 1)
+        tenant.categorise(second["id"], 3)
+        tenant.categorise(first["id"], 1)
         tenant.tickets(tenant.inbox_id, 2)  # uncategorised tickets count nowhere
         tenant.ok(PATHS["reorder"], {"ids": [third["id"], first["id"], second["id"]]})
         listed = tenant.ok(PATHS["list"], {})["resolution_categories"]
@@ -160,17 +139,16 @@ class TestListCategories:
         assert list(listed[0]) == OBJECT_KEYS
 
     def test_other_accounts_are_invisible(self, tenant, other_tenant):
-        create(other_tenant, "Theirs")
-        categorise(other_tenant, create(other_tenant, "Also theirs")["id"], 2)
-        mine = create(tenant, "Mine")
+        other_tenant.category("Theirs")
+        other_tenant.categorise(other_tenant.category("Also theirs")["id"], 2)
+        mine = tenant.category("Mine")
         listed = tenant.ok(PATHS["list"], {})["resolution_categories"]
         assert [c["id"] for c in listed] == [mine["id"]]
         assert listed[0]["ticket_count"] == 0
 
     def test_unknown_field(self, tenant):
         response = tenant.post(PATHS["list"], {"limit": 5})
-        error = assert_error(response, 422, "validation_failed")
-        assert "limit" in error["details"]["fields"]
+        assert_error(response, 422, "validation_failed", "limit")
 
 
 # --- create -------------------------------------------------------------------------------
@@ -178,7 +156,7 @@ class TestListCategories:
 
 class TestCreateCategory:
     def test_creates_and_appends_last(self, tenant):
-        first = create(tenant, "  Fixed  ", description="Solved by a fix")
+        first = tenant.category("  Fixed  ", description="Solved by a fix")
         assert first["name"] == "Fixed"
         assert first["description"] == "Solved by a fix"
         assert first["position"] == 1
@@ -186,27 +164,27 @@ class TestCreateCategory:
         assert first["version"] == 1
         assert first["created_at"].endswith("Z")
         assert list(first) == OBJECT_KEYS
-        assert [create(tenant)["position"] for _ in range(3)] == [2, 3, 4]
+        assert [tenant.category()["position"] for _ in range(3)] == [2, 3, 4]
 
     def test_appends_after_a_delete_without_gap(self, tenant):
         a, _b, _c = categories(tenant, 3)
         tenant.ok(PATHS["delete"], {"id": a["id"]})
-        assert create(tenant)["position"] == 3
+        assert tenant.category()["position"] == 3
         assert positions(tenant) == [1, 2, 3]
 
     def test_description_defaults_to_empty(self, tenant):
-        assert create(tenant)["description"] == ""
-        assert create(tenant, description=None)["description"] == ""
+        assert tenant.category()["description"] == ""
+        assert tenant.category(description=None)["description"] == ""
 
     def test_name_taken_ignores_case(self, tenant):
-        create(tenant, "Duplicate")
+        tenant.category("Duplicate")
         before = rows(tenant)
         assert_error(tenant.post(PATHS["create"], {"name": "DUPLICATE"}), 409, "name_taken")
         assert rows(tenant) == before
 
     def test_same_name_in_another_account(self, tenant, other_tenant):
-        create(other_tenant, "Shared name")
-        assert create(tenant, "Shared name")["name"] == "Shared name"
+        other_tenant.category("Shared name")
+        assert tenant.category("Shared name")["name"] == "Shared name"
 
     @pytest.mark.parametrize(
         ("body", "field"),
@@ -223,12 +201,11 @@ class TestCreateCategory:
         ],
     )
     def test_validation(self, tenant, body, field):
-        error = assert_error(tenant.post(PATHS["create"], body), 422, "validation_failed")
-        assert field in error["details"]["fields"]
+        assert_error(tenant.post(PATHS["create"], body), 422, "validation_failed", field)
         assert rows(tenant) == []
 
     def test_limits_are_inclusive(self, tenant):
-        assert create(tenant, "n" * 100, description="d" * 1000)["name"] == "n" * 100
+        assert tenant.category("n" * 100, description="d" * 1000)["name"] == "n" * 100
 
     def test_limit_of_300(self, tenant):
         tenant.factory.sql(
@@ -236,7 +213,7 @@ class TestCreateCategory:
             " SELECT %s, 'Bulk ' || n, n FROM generate_series(1, 299) n",
             (tenant.account_id,),
         )
-        assert create(tenant)["position"] == 300
+        assert tenant.category()["position"] == 300
         error = assert_error(
             tenant.post(PATHS["create"], {"name": "One too many"}), 409, "limit_reached"
         )
@@ -256,7 +233,7 @@ class TestCreateCategory:
 
 class TestUpdateCategory:
     def test_renames_and_bumps_version(self, tenant):
-        category = create(tenant, "Old", description="keep")
+        category = tenant.category("Old", description="keep")
         updated = tenant.ok(PATHS["update"], {"id": category["id"], "name": " New "})
         updated = updated["resolution_category"]
         assert (updated["name"], updated["description"], updated["version"]) == ("New", "keep", 2)
@@ -264,24 +241,24 @@ class TestUpdateCategory:
         assert list(updated) == OBJECT_KEYS
 
     def test_description_only(self, tenant):
-        category = create(tenant, "Name")
+        category = tenant.category("Name")
         body = {"id": category["id"], "description": "Now described", "expected_version": 1}
         updated = tenant.ok(PATHS["update"], body)["resolution_category"]
         assert (updated["name"], updated["description"]) == ("Name", "Now described")
 
     def test_no_change_keeps_version(self, tenant):
-        category = create(tenant, "Same")
+        category = tenant.category("Same")
         updated = tenant.ok(PATHS["update"], {"id": category["id"], "name": "Same"})
         assert updated["resolution_category"]["version"] == 1
 
     def test_reports_ticket_count(self, tenant):
-        category = create(tenant)
-        categorise(tenant, category["id"], 2)
+        category = tenant.category()
+        tenant.categorise(category["id"], 2)
         updated = tenant.ok(PATHS["update"], {"id": category["id"], "name": "Counted"})
         assert updated["resolution_category"]["ticket_count"] == 2
 
     def test_version_conflict(self, tenant):
-        category = create(tenant, "Versioned")
+        category = tenant.category("Versioned")
         tenant.ok(PATHS["update"], {"id": category["id"], "name": "V2"})
         before = rows(tenant)
         body = {"id": category["id"], "name": "V3", "expected_version": 1}
@@ -290,8 +267,8 @@ class TestUpdateCategory:
         assert rows(tenant) == before
 
     def test_name_taken(self, tenant):
-        create(tenant, "Taken")
-        category = create(tenant, "Free")
+        tenant.category("Taken")
+        category = tenant.category("Free")
         before = rows(tenant)
         body = {"id": category["id"], "name": "taken"}
         assert_error(tenant.post(PATHS["update"], body), 409, "name_taken")
@@ -303,7 +280,7 @@ class TestUpdateCategory:
         )
 
     def test_other_accounts_category_is_not_found(self, tenant, other_tenant):
-        theirs = create(other_tenant, "Theirs")
+        theirs = other_tenant.category("Theirs")
         before = rows(other_tenant)
         error = assert_error(
             tenant.post(PATHS["update"], {"id": theirs["id"], "name": "Hijacked"}), 404, "not_found"
@@ -327,11 +304,10 @@ class TestUpdateCategory:
         ],
     )
     def test_validation(self, tenant, body, field):
-        category = create(tenant, "Target")
+        category = tenant.category("Target")
         body = {"id": category["id"], **body} if "id" not in body and field != "id" else body
         before = rows(tenant)
-        error = assert_error(tenant.post(PATHS["update"], body), 422, "validation_failed")
-        assert field in error["details"]["fields"]
+        assert_error(tenant.post(PATHS["update"], body), 422, "validation_failed", field)
         assert rows(tenant) == before
 
 
@@ -354,7 +330,7 @@ class TestDeleteCategory:
 
     def test_in_use_is_refused_with_ticket_count(self, tenant):
         category, _other = categories(tenant, 2)
-        categorise(tenant, category["id"], 3)
+        tenant.categorise(category["id"], 3)
         before, tickets_before = rows(tenant), ticket_categories(tenant)
         error = assert_error(
             tenant.post(PATHS["delete"], {"id": category["id"]}), 409, "category_in_use"
@@ -365,8 +341,8 @@ class TestDeleteCategory:
 
     def test_replace_with_recategorises_and_deletes(self, tenant):
         old, new, last = categories(tenant, 3)
-        moved = categorise(tenant, old["id"], 4)
-        kept = categorise(tenant, last["id"], 1)
+        moved = tenant.categorise(old["id"], 4)
+        kept = tenant.categorise(last["id"], 1)
         body = {"id": old["id"], "replace_with_id": new["id"]}
         assert tenant.ok(PATHS["delete"], body) == {
             "deleted": True,
@@ -389,32 +365,43 @@ class TestDeleteCategory:
         assert [r["id"] for r in rows(tenant)] == [new["id"]]
 
     def test_replace_with_itself(self, tenant):
-        category = create(tenant)
-        categorise(tenant, category["id"], 1)
+        category = tenant.category()
+        tenant.categorise(category["id"], 1)
         before = rows(tenant)
         body = {"id": category["id"], "replace_with_id": category["id"]}
-        error = assert_error(tenant.post(PATHS["delete"], body), 422, "validation_failed")
-        assert "replace_with_id" in error["details"]["fields"]
+        assert_error(
+            tenant.post(PATHS["delete"], body), 422, "validation_failed", "replace_with_id"
+        )
         assert rows(tenant) == before
 
     def test_unknown_replacement(self, tenant):
-        category = create(tenant)
-        categorise(tenant, category["id"], 2)
+        category = tenant.category()
+        tenant.categorise(category["id"], 2)
         before, tickets_before = rows(tenant), ticket_categories(tenant)
         body = {"id": category["id"], "replace_with_id": 999_999_999}
-        error = assert_error(tenant.post(PATHS["delete"], body), 422, "validation_failed")
-        assert list(error["details"]["fields"]) == ["replace_with_id"]
+        assert_error(
+            tenant.post(PATHS["delete"], body),
+            422,
+            "validation_failed",
+            "replace_with_id",
+            only=True,
+        )
         assert rows(tenant) == before
         assert ticket_categories(tenant) == tickets_before
 
     def test_other_accounts_replacement_is_unknown(self, tenant, other_tenant):
-        category = create(tenant)
-        categorise(tenant, category["id"], 2)
-        theirs = create(other_tenant)
+        category = tenant.category()
+        tenant.categorise(category["id"], 2)
+        theirs = other_tenant.category()
         before, tickets_before = rows(tenant), ticket_categories(tenant)
         body = {"id": category["id"], "replace_with_id": theirs["id"]}
-        error = assert_error(tenant.post(PATHS["delete"], body), 422, "validation_failed")
-        assert list(error["details"]["fields"]) == ["replace_with_id"]
+        assert_error(
+            tenant.post(PATHS["delete"], body),
+            422,
+            "validation_failed",
+            "replace_with_id",
+            only=True,
+        )
         assert rows(tenant) == before
         assert ticket_categories(tenant) == tickets_before
 
@@ -422,7 +409,7 @@ class TestDeleteCategory:
         assert_error(tenant.post(PATHS["delete"], {"id": 999_999_999}), 404, "not_found")
 
     def test_other_accounts_category_is_not_found(self, tenant, other_tenant):
-        theirs = create(other_tenant)
+        theirs = other_tenant.category()
         before = rows(other_tenant)
         assert_error(tenant.post(PATHS["delete"], {"id": theirs["id"]}), 404, "not_found")
         assert rows(other_tenant) == before
@@ -432,15 +419,15 @@ class TestDeleteCategory:
         [{}, {"id": "1"}, {"id": -1}, {"id": 1, "replace_with_id": "2"}, {"id": 1, "force": True}],
     )
     def test_validation(self, tenant, body):
-        create(tenant)
+        tenant.category()
         before = rows(tenant)
         assert_error(tenant.post(PATHS["delete"], body), 422, "validation_failed")
         assert rows(tenant) == before
 
     def test_database_refuses_a_ticket_in_another_accounts_category(self, tenant, other_tenant):
-        theirs = create(other_tenant)
+        theirs = other_tenant.category()
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
-            categorise(tenant, theirs["id"], 1)
+            tenant.categorise(theirs["id"], 1)
 
 
 # --- reorder ------------------------------------------------------------------------------
@@ -488,7 +475,7 @@ class TestReorderCategories:
         self, tenant, other_tenant, order, missing, unknown, duplicates
     ):
         a, b, c = (x["id"] for x in categories(tenant, 3))
-        x = create(other_tenant)["id"]
+        x = other_tenant.category()["id"]
         names = {"a": a, "b": b, "c": c, "x": x}
 
         def resolve(values):
@@ -516,12 +503,14 @@ class TestReorderCategories:
         assert rows(tenant) == before
 
     def test_too_many_ids(self, tenant):
-        create(tenant)
+        tenant.category()
         before = rows(tenant)
-        error = assert_error(
-            tenant.post(PATHS["reorder"], {"ids": list(range(1, 1002))}), 422, "validation_failed"
+        assert_error(
+            tenant.post(PATHS["reorder"], {"ids": list(range(1, 1002))}),
+            422,
+            "validation_failed",
+            "ids",
         )
-        assert "ids" in error["details"]["fields"]
         assert rows(tenant) == before
 
     def test_racing_reorders_creates_and_deletes_keep_positions_dense(self, app, tenant):

@@ -17,7 +17,6 @@ After both commit, the queue and resolution-category lists of the API show exact
 
 from __future__ import annotations
 
-import secrets
 import threading
 from dataclasses import dataclass
 
@@ -52,9 +51,7 @@ def places(tenant, scope: str) -> tuple[Place, Place]:
         return tenant.queue()["id"]
 
     def category() -> int:
-        body = {"name": f"Category {secrets.token_hex(4)}"}
-        created = tenant.ok("resolution-categories/create", body, status=201)
-        return created["resolution_category"]["id"]
+        return tenant.category()["id"]
 
     def own(shared: str, make) -> tuple[int, int]:
         first = make()

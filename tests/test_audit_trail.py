@@ -1,14 +1,12 @@
-"""The audit trail of resolution categories and interventions: one event per successful write."""
+"""The audit trail: every successful write records one event with who, what, when, before and
+after; refused, failed and unchanged writes and idempotent replays record nothing."""
 
 from __future__ import annotations
 
 import json
-import secrets
 
 from auth import hash_token
-
-URL = "https://hooks.example.com/tickiti"
-
+from tests.factories import REMOTE_URL, assert_error
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -36,28 +34,14 @@ def only_event(tenant, action: str, object_type: str, object_id: int | None) -> 
     return event
 
 
+def listed(tenant, **query) -> list[dict]:
+    """The tenant's audit events as the audit-events endpoint lists them, newest first."""
+    return tenant.ok("audit-events", query)["audit_events"]
+
+
 def clear(tenant) -> None:
     """Forget the events of the set-up so a test sees only those of the call it checks."""
     tenant.factory.sql("DELETE FROM audit_events WHERE account_id = %s", (tenant.account_id,))
-
-
-def category(tenant, name: str | None = None, **kw) -> dict:
-    body = {"name": name or f"Category {secrets.token_hex(4)}", **kw}
-    return tenant.ok("resolution-categories/create", body, status=201)["resolution_category"]
-
-
-def categorise(tenant, category_id: int, count: int) -> list[int]:
-    ids = tenant.tickets(tenant.inbox_id, count)
-    tenant.factory.sql(
-        "UPDATE tickets SET resolution_category_id = %s WHERE account_id = %s AND id = ANY(%s)",
-        (category_id, tenant.account_id, ids),
-    )
-    return ids
-
-
-def intervention(tenant, name: str | None = None, **kw) -> dict:
-    body = {"name": name or f"Intervention {secrets.token_hex(4)}", "remote_url": URL, **kw}
-    return tenant.ok("interventions/create", body, status=201)["intervention"]
 
 
 def select_field(key: str = "outcome") -> dict:
@@ -71,12 +55,63 @@ def select_field(key: str = "outcome") -> dict:
     }
 
 
+# --- queues -------------------------------------------------------------------------------
+
+
+class TestQueueWritesAreRecorded:
+    def test_create_update_move_delete(self, tenant):
+        queue = tenant.queue("Audited")
+        tenant.tickets(tenant.inbox_id, 2)
+        updated = tenant.ok("queues/update", {"queue_id": queue["id"], "name": "Renamed"})["queue"]
+        tenant.ok("queues/move", {"from_queue_id": tenant.inbox_id, "to_queue_id": queue["id"]})
+        tenant.ok(
+            "queues/delete", {"queue_id": queue["id"], "reassign_to_queue_id": tenant.inbox_id}
+        )
+        recorded = listed(tenant)
+        assert [e["action"] for e in recorded] == [
+            "queue.delete", "queue.move_tickets", "queue.update", "queue.create",
+        ]  # fmt: skip
+        delete, move, update, create = recorded
+        assert create["after"] == queue and create["before"] is None
+        assert update["before"] == queue and update["after"] == updated
+        assert move["object_id"] == tenant.inbox_id
+        assert move["before"] == {"queue_id": tenant.inbox_id, "ticket_ids": None}
+        assert move["after"] == {"queue_id": queue["id"], "moved": 2}
+        assert delete["before"]["ticket_count"] == 2 and delete["after"]["moved"] == 2
+        for event in recorded:
+            assert event["actor_user_id"] == tenant.user_id
+            assert event["token_id"] == tenant.token_id
+            assert event["object_type"] == "queue"
+            assert event["occurred_at"].endswith("Z")
+            assert event["request_id"]
+
+    def test_request_id_links_the_event_to_the_log(self, tenant):
+        tenant.ok("queues/create", {"name": "R"}, status=201, headers={"X-Request-ID": "trace-9"})
+        assert listed(tenant)[0]["request_id"] == "trace-9"
+
+    def test_failed_and_refused_writes_record_nothing(self, tenant, factory):
+        tenant.post("queues/create", {"name": "inbox"})  # 409
+        tenant.post("queues/create", {"name": ""})  # 422
+        tenant.post("queues/delete", {"queue_id": tenant.inbox_id})  # 409 builtin
+        tenant.post(
+            "queues/create", {"name": "x"}, token=tenant.token_for(abilities=("workflow:read",))
+        )
+        tenant.ok("queues/update", {"queue_id": tenant.inbox_id, "name": "Inbox"})  # no change
+        assert listed(tenant) == []
+
+    def test_idempotent_replay_records_once(self, tenant):
+        headers = {"Idempotency-Key": "audit-once"}
+        for _ in range(3):
+            tenant.post("queues/create", {"name": "Once"}, headers=headers)
+        assert len(listed(tenant)) == 1
+
+
 # --- resolution categories ----------------------------------------------------------------
 
 
 class TestResolutionCategoryCreate:
     def test_records_the_new_category(self, tenant):
-        created = category(tenant, "Fixed", description="Solved for good")
+        created = tenant.category("Fixed", description="Solved for good")
         event = only_event(
             tenant, "resolution_category.create", "resolution_category", created["id"]
         )
@@ -84,7 +119,7 @@ class TestResolutionCategoryCreate:
         assert event["after"] == created
 
     def test_refused_creates_record_nothing(self, tenant, factory):
-        category(tenant, "Fixed")
+        tenant.category("Fixed")
         clear(tenant)
         assert tenant.post("resolution-categories/create", {"name": "FIXED"}).status_code == 409
         assert tenant.post("resolution-categories/create", {"name": ""}).status_code == 422
@@ -97,7 +132,7 @@ class TestResolutionCategoryCreate:
             (tenant.account_id,),
         )
         response = tenant.post("resolution-categories/create", {"name": "One too many"})
-        assert response.get_json()["error"]["code"] == "limit_reached"
+        assert_error(response, 409, "limit_reached")
         assert events(tenant) == []
 
     def test_idempotent_replay_records_once(self, tenant):
@@ -109,8 +144,8 @@ class TestResolutionCategoryCreate:
 
 class TestResolutionCategoryUpdate:
     def test_records_before_and_after(self, tenant):
-        created = category(tenant, "Fixed")
-        categorise(tenant, created["id"], 2)
+        created = tenant.category("Fixed")
+        tenant.categorise(created["id"], 2)
         before = tenant.ok("resolution-categories", {})["resolution_categories"][0]
         clear(tenant)
         updated = tenant.ok(
@@ -126,7 +161,7 @@ class TestResolutionCategoryUpdate:
         assert event["after"]["version"] == 2
 
     def test_an_update_that_changes_nothing_records_nothing(self, tenant):
-        created = category(tenant, "Fixed", description="d")
+        created = tenant.category("Fixed", description="d")
         clear(tenant)
         body = {"id": created["id"], "name": "Fixed", "description": "d"}
         assert tenant.ok("resolution-categories/update", body)["resolution_category"] == created
@@ -134,8 +169,8 @@ class TestResolutionCategoryUpdate:
         assert events(tenant) == []
 
     def test_refused_updates_record_nothing(self, tenant, other_tenant):
-        created, other = category(tenant, "Fixed"), category(tenant, "Other")
-        theirs = category(other_tenant)
+        created, other = tenant.category("Fixed"), tenant.category("Other")
+        theirs = other_tenant.category()
         clear(tenant)
         for body, status in (
             ({"id": created["id"], "name": "Other"}, 409),  # name_taken
@@ -151,7 +186,7 @@ class TestResolutionCategoryUpdate:
 
 class TestResolutionCategoryDelete:
     def test_records_the_deleted_category(self, tenant):
-        created = category(tenant, "Gone")
+        created = tenant.category("Gone")
         clear(tenant)
         tenant.ok("resolution-categories/delete", {"id": created["id"]})
         event = only_event(
@@ -161,8 +196,8 @@ class TestResolutionCategoryDelete:
         assert event["after"] == {"deleted": True, "replace_with_id": None, "recategorised": 0}
 
     def test_records_the_replacement(self, tenant):
-        gone, kept = category(tenant, "Gone"), category(tenant, "Kept")
-        categorise(tenant, gone["id"], 3)
+        gone, kept = tenant.category("Gone"), tenant.category("Kept")
+        tenant.categorise(gone["id"], 3)
         before = tenant.ok("resolution-categories", {})["resolution_categories"][0]
         clear(tenant)
         tenant.ok("resolution-categories/delete", {"id": gone["id"], "replace_with_id": kept["id"]})
@@ -175,9 +210,9 @@ class TestResolutionCategoryDelete:
         }
 
     def test_refused_deletes_record_nothing(self, tenant, other_tenant):
-        used = category(tenant, "Used")
-        categorise(tenant, used["id"], 1)
-        theirs = category(other_tenant)
+        used = tenant.category("Used")
+        tenant.categorise(used["id"], 1)
+        theirs = other_tenant.category()
         clear(tenant)
         for body, status in (
             ({"id": used["id"]}, 409),  # category_in_use
@@ -192,7 +227,7 @@ class TestResolutionCategoryDelete:
 
 class TestResolutionCategoryReorder:
     def test_records_the_old_and_new_order(self, tenant):
-        a, b, c = (category(tenant, name)["id"] for name in "ABC")
+        a, b, c = (tenant.category(name)["id"] for name in "ABC")
         clear(tenant)
         tenant.ok("resolution-categories/reorder", {"ids": [c, a, b]})
         event = only_event(tenant, "resolution_category.reorder", "resolution_category", None)
@@ -200,13 +235,13 @@ class TestResolutionCategoryReorder:
         assert event["after"] == [c, a, b]
 
     def test_the_same_order_records_nothing(self, tenant):
-        ids = [category(tenant)["id"] for _ in range(3)]
+        ids = [tenant.category()["id"] for _ in range(3)]
         clear(tenant)
         tenant.ok("resolution-categories/reorder", {"ids": ids})
         assert events(tenant) == []
 
     def test_refused_reorders_record_nothing(self, tenant):
-        a, b = category(tenant)["id"], category(tenant)["id"]
+        a, b = tenant.category()["id"], tenant.category()["id"]
         clear(tenant)
         for ids in ([a], [b, a, a], [b, a, 10**12]):
             response = tenant.post("resolution-categories/reorder", {"ids": ids})
@@ -219,19 +254,26 @@ class TestResolutionCategoryReorder:
 
 class TestInterventionCreate:
     def test_records_the_new_intervention(self, tenant):
-        created = intervention(tenant, "Refund", fields=[select_field()], enabled=False)
+        created = tenant.intervention("Refund", fields=[select_field()], enabled=False)
         event = only_event(tenant, "intervention.create", "intervention", created["id"])
         assert event["before"] is None
         assert event["after"] == created
         assert event["after"]["fields"][0]["options"][1] == {"value": "wontfix", "label": "No"}
 
     def test_refused_creates_record_nothing(self, tenant):
-        intervention(tenant, "Refund")
+        tenant.intervention("Refund")
         clear(tenant)
         for body, status in (
-            ({"name": "REFUND", "remote_url": URL}, 409),
+            ({"name": "REFUND", "remote_url": REMOTE_URL}, 409),
             ({"name": "Local", "remote_url": "https://127.0.0.1/x"}, 422),
-            ({"name": "Bad", "remote_url": URL, "fields": [{"key": "x", "type": "select"}]}, 422),
+            (
+                {
+                    "name": "Bad",
+                    "remote_url": REMOTE_URL,
+                    "fields": [{"key": "x", "type": "select"}],
+                },
+                422,
+            ),
         ):
             response = tenant.post("interventions/create", body)
             assert response.status_code == status, response.get_json()
@@ -240,7 +282,7 @@ class TestInterventionCreate:
 
 class TestInterventionUpdate:
     def test_records_before_and_after(self, tenant):
-        created = intervention(tenant, "Refund")
+        created = tenant.intervention("Refund")
         clear(tenant)
         updated = tenant.ok(
             "interventions/update",
@@ -252,12 +294,12 @@ class TestInterventionUpdate:
         assert event["before"]["fields"] == [] and event["after"]["fields"] == [select_field()]
 
     def test_an_update_that_changes_nothing_records_nothing(self, tenant):
-        created = intervention(tenant, "Refund", fields=[select_field()])
+        created = tenant.intervention("Refund", fields=[select_field()])
         clear(tenant)
         body = {
             "intervention_id": created["id"],
             "name": "Refund",
-            "remote_url": URL,
+            "remote_url": REMOTE_URL,
             "enabled": True,
             "fields": [select_field()],
         }
@@ -265,8 +307,8 @@ class TestInterventionUpdate:
         assert events(tenant) == []
 
     def test_refused_updates_record_nothing(self, tenant, other_tenant):
-        created, other = intervention(tenant, "Refund"), intervention(tenant, "Other")
-        theirs = intervention(other_tenant)
+        created, other = tenant.intervention("Refund"), tenant.intervention("Other")
+        theirs = other_tenant.intervention()
         clear(tenant)
         for body, status in (
             ({"intervention_id": created["id"], "name": "other"}, 409),  # name_taken
@@ -281,7 +323,7 @@ class TestInterventionUpdate:
 
 class TestInterventionDelete:
     def test_records_the_deleted_intervention(self, tenant):
-        created = intervention(tenant, "Gone", fields=[select_field()])
+        created = tenant.intervention("Gone", fields=[select_field()])
         tenant.ok("interventions/generate-token", {"intervention_id": created["id"]})
         before = tenant.ok("interventions", {})["interventions"][0]
         clear(tenant)
@@ -291,7 +333,7 @@ class TestInterventionDelete:
         assert event["after"] == {"deleted": True}
 
     def test_refused_deletes_record_nothing(self, tenant, other_tenant):
-        theirs = intervention(other_tenant)
+        theirs = other_tenant.intervention()
         for body in ({"intervention_id": theirs["id"]}, {"intervention_id": 10**12}):
             assert tenant.post("interventions/delete", body).status_code == 404
         assert events(tenant) == []
@@ -300,7 +342,7 @@ class TestInterventionDelete:
 
 class TestInterventionGenerateToken:
     def test_records_the_token_state_but_never_the_token_or_its_hash(self, tenant):
-        created = intervention(tenant, "Refund")
+        created = tenant.intervention("Refund")
         clear(tenant)
         first = tenant.ok("interventions/generate-token", {"intervention_id": created["id"]})
         second = tenant.ok(
@@ -345,7 +387,7 @@ class TestInterventionGenerateToken:
             assert "hash" not in text
 
     def test_idempotent_replay_records_once(self, tenant):
-        created = intervention(tenant)
+        created = tenant.intervention()
         clear(tenant)
         headers = {"Idempotency-Key": "token-once"}
         body = {"intervention_id": created["id"]}
@@ -357,7 +399,7 @@ class TestInterventionGenerateToken:
         assert [e["action"] for e in events(tenant)] == ["intervention.generate_token"]
 
     def test_refused_mints_record_nothing(self, tenant, other_tenant):
-        created, theirs = intervention(tenant), intervention(other_tenant)
+        created, theirs = tenant.intervention(), other_tenant.intervention()
         clear(tenant)
         for body, status in (
             ({"intervention_id": theirs["id"]}, 404),
@@ -369,17 +411,40 @@ class TestInterventionGenerateToken:
         assert events(tenant) == []
 
 
-class TestTheAuditEndpointShowsThem:
-    def test_filter_by_object_type_and_id(self, tenant):
-        made = category(tenant, "Fixed")
-        intervention(tenant, "Refund")
-        tenant.ok("resolution-categories/update", {"id": made["id"], "name": "Done"})
-        page = tenant.ok(
-            "audit-events", {"object_type": "resolution_category", "object_id": made["id"]}
-        )
-        assert [e["action"] for e in page["audit_events"]] == [
-            "resolution_category.update",
-            "resolution_category.create",
+# --- business hours and escalations -------------------------------------------------------
+
+
+class TestBusinessHoursUpdate:
+    def test_update_is_recorded_with_before_and_after(self, tenant):
+        before = tenant.ok("escalations", {})["business_hours"]
+        tenant.ok("business-hours/update", {"timezone": "UTC"})  # no change: not recorded
+        after = tenant.ok("business-hours/update", {"timezone": "Europe/Berlin"})["business_hours"]
+        recorded = tenant.ok("audit-events", {"object_type": "business_hours"})["audit_events"]
+        assert [e["action"] for e in recorded] == ["business_hours.update"]
+        assert recorded[0]["before"] == before
+        assert recorded[0]["after"] == after
+
+
+class TestEscalationWrites:
+    def test_writes_are_recorded_and_a_no_op_is_not(self, tenant):
+        escalation = tenant.escalation("Audited")
+        tenant.ok("escalations/update", {"id": escalation["id"], "name": "Audited"})  # no change
+        updated = tenant.ok("escalations/update", {"id": escalation["id"], "enabled": False})
+        tenant.ok("escalations/delete", {"id": escalation["id"]})
+        recorded = tenant.ok("audit-events", {"object_type": "escalation"})["audit_events"]
+        assert [e["action"] for e in recorded] == [
+            "escalation.delete",
+            "escalation.update",
+            "escalation.create",
         ]
-        page = tenant.ok("audit-events", {"object_type": "intervention"})
-        assert [e["action"] for e in page["audit_events"]] == ["intervention.create"]
+        delete, update, create_event = recorded
+        assert create_event["after"] == escalation
+        assert update["before"] == escalation
+        assert update["after"] == updated["escalation"]
+        assert delete["before"] == updated["escalation"]
+        assert {e["object_id"] for e in recorded} == {escalation["id"]}
+
+    def test_refused_writes_record_nothing(self, tenant):
+        tenant.post("escalations/create", tenant.escalation_body(actions=[]))
+        tenant.post("escalations/delete", {"id": 2**62})
+        assert tenant.ok("audit-events", {"object_type": "escalation"})["audit_events"] == []
