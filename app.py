@@ -16,9 +16,8 @@ from werkzeug.exceptions import NotFound
 
 import handlers
 from tickiti_workflow import db, embedded, errors, jsonfmt, logs, wsgi
-from tickiti_workflow.config import Settings, require_database
-from tickiti_workflow.list_cache import ListCache
-from tickiti_workflow.schema import MAX_BODY_BYTES
+from tickiti_workflow.config import MAX_BODY_BYTES, Settings, require_database
+from tickiti_workflow.web.list_cache import ListCache
 
 # Our own form, or the platform router's (20 to 200 of letters, digits, + / = -), so that the
 # router's logs and ours carry the same id.

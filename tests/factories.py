@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from auth import hash_token, mint_token
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 
 @dataclass

@@ -7,7 +7,7 @@ import secrets
 import pytest
 from jsonschema import Draft202012Validator
 
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 URL = "https://hooks.example.com/tickiti"
 SELECT_FIELD = {
