@@ -440,17 +440,23 @@ def pipeline_cost(wrk_bin, url: str, args) -> dict:
     on the same gunicorn settings with one sync worker, and the service again with the access
     log off (LOG_LEVEL=WARNING). Runs alternate in ``args.rounds`` rounds; req/s are medians
     over the rounds, each ratio the median of the ratios within a round."""
-    servers = {
-        "bare": Server(url, 1, 1, 1, "sync", app="bench.bare_app:app", ready=EMPTY),
-        "full": Server(url, 1, 1, 1, "sync", ready=EMPTY),
-        "full, access log off": Server(url, 1, 1, 1, "sync", ready=EMPTY, LOG_LEVEL="WARNING"),
+    setups = {
+        "bare": {"app": "bench.bare_app:app"},
+        "full": {},
+        "full, access log off": {"LOG_LEVEL": "WARNING"},
     }
-    runs: dict[str, list[float]] = {name: [] for name in servers}
+    servers: dict[str, Server] = {}
+    runs: dict[str, list[float]] = {name: [] for name in setups}
     try:
+        for name, extra in setups.items():
+            servers[name] = Server(url, 1, 1, 1, "sync", ready=EMPTY, **extra)
         for server in servers.values():
             wrk(wrk_bin, server, EMPTY, args.warmup, args.connections)
+        names = list(servers)
         for i in range(args.rounds):
-            for name, server in servers.items():
+            # Each round starts with another server, so none always runs first in a round.
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                server = servers[name]
                 runs[name].append(
                     wrk(wrk_bin, server, EMPTY, args.duration, args.connections)["rps"]
                 )
