@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import time
-import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, request
@@ -16,9 +16,8 @@ from werkzeug.exceptions import NotFound
 
 import handlers
 from tickiti_workflow import db, embedded, errors, jsonfmt, logs, wsgi
-from tickiti_workflow.config import Settings, require_database
-from tickiti_workflow.list_cache import ListCache
-from tickiti_workflow.schema import MAX_BODY_BYTES
+from tickiti_workflow.config import MAX_BODY_BYTES, Settings, require_database
+from tickiti_workflow.web.list_cache import ListCache
 
 # Our own form, or the platform router's (20 to 200 of letters, digits, + / = -), so that the
 # router's logs and ours carry the same id.
@@ -39,6 +38,15 @@ class JsonProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
+class App(Flask):
+    """Flask, minus a per-request cost: every view, hook and error handler of this service is
+    a plain function (tests/test_pipeline.py checks), so none needs Flask's check, on each
+    call, of whether it is a coroutine."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        return func
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``overrides`` may set ``DATABASE_URL`` or any Settings field by name."""
     overrides = dict(overrides or {})
@@ -46,7 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     settings = Settings.from_env({**os.environ, **env_overrides})
     logs.configure(settings.log_level)
 
-    app = Flask(__name__)
+    app = App(__name__)
     app.json = JsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # Every endpoint is POST only: OPTIONS gets the same JSON 405 as any other method.
@@ -74,31 +82,40 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _start_request() -> None:
-    g.started = time.perf_counter()
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-    if not wsgi.exact_path(request.environ):
+    # Every request passes here and through _finish_request: they read the WSGI environ and
+    # the request globals directly, not through Flask's proxies attribute by attribute.
+    environ = request.environ
+    ctx = g._get_current_object()
+    ctx.started = time.perf_counter()
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
+    ctx.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+    if not wsgi.exact_path(environ):
         raise NotFound()
 
 
 def _finish_request(response):
-    response.headers["X-Request-ID"] = g.request_id
+    ctx = g._get_current_object()
+    headers = response.headers
+    headers["X-Request-ID"] = ctx.request_id
     # Responses may carry secrets (generate-token) and are per token: no cache may keep one.
-    response.headers["Cache-Control"] = "no-store"
-    principal = g.get("principal")
+    headers["Cache-Control"] = "no-store"
+    principal = ctx.get("principal")
     if principal is not None:
-        response.headers.update(principal.rate_limit.headers())
-    access_log.info(
-        "request",
-        extra={
-            "request_id": g.request_id,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - g.started) * 1000, 2),
-            "db_round_trips": g.get("db_round_trips", 0),
-            "token_id": principal.token_id if principal else None,
-            "account_id": principal.account_id if principal else None,
-        },
-    )
+        headers.update(principal.rate_limit.headers())
+    if access_log.isEnabledFor(logging.INFO):
+        req = request._get_current_object()
+        logs.info_fast(
+            access_log,
+            "request",
+            {
+                "request_id": ctx.request_id,
+                "method": req.method,
+                "path": req.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - ctx.started) * 1000, 2),
+                "db_round_trips": ctx.get("db_round_trips", 0),
+                "token_id": principal.token_id if principal else None,
+                "account_id": principal.account_id if principal else None,
+            },
+        )
     return response

@@ -1,6 +1,6 @@
-"""Who is calling and what they may do: tokens, abilities and the gate decorators."""
+"""Who is calling and what they may do: tokens, abilities and the gates."""
 
-from .gates import Ability, Principal, current_principal, requires
+from .gates import Ability, Principal, check_gates, current_principal
 from .tokens import hash_token, mint_token
 
-__all__ = ["Ability", "Principal", "current_principal", "hash_token", "mint_token", "requires"]
+__all__ = ["Ability", "Principal", "check_gates", "current_principal", "hash_token", "mint_token"]

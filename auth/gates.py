@@ -1,22 +1,19 @@
-"""The gate stack: authentication, ability, admin role, plan entitlement, in that order.
+"""The gates: authentication, ability, admin role, plan entitlement, in that order.
 
-``requires`` is one decorator so the order can never be shuffled at a call site. It also runs
-write endpoints inside the request transaction that stores their Idempotency-Key response.
+``check_gates`` runs all four in one call, so their order can never be shuffled; the route
+pipeline (tickiti_workflow/web/pipeline.py) calls it first for every gated endpoint.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
 
 from flask import g, request
 
 import sql
-from tickiti_workflow import db, idempotency
+from tickiti_workflow import db
 from tickiti_workflow.errors import ApiError, Forbidden, Unauthenticated
 
 from .failures import client_address, limiter
@@ -172,21 +169,3 @@ def check_gates(ability: Ability, feature: str | None) -> Principal:
             code="feature_not_in_plan",
         )
     return principal
-
-
-def requires(ability: Ability, feature: str | None = None) -> Callable:
-    """Gate a view: 401, 403 ``insufficient_ability``, 403 ``admin_required``, 403 plan."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = check_gates(ability, feature)
-            g.write_request = ability is Ability.WORKFLOW_WRITE
-            if ability is Ability.WORKFLOW_WRITE:
-                return idempotency.run(principal, lambda: view(*args, **kwargs))
-            return view(*args, **kwargs)
-
-        wrapper.gate = (ability, feature)  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorator

@@ -61,6 +61,7 @@ from tickiti_workflow import db  # noqa: E402
 
 BENCH = ROOT / "bench"
 API = "/api/v1/workflow"
+EMPTY = "/bench/empty"  # answers {}: the framework ceiling
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -206,7 +207,15 @@ class Server:
     """gunicorn as the Procfile runs it, with the given worker model."""
 
     def __init__(
-        self, url: str, workers: int, threads: int, pool: int, worker_class="gthread", **extra
+        self,
+        url: str,
+        workers: int,
+        threads: int,
+        pool: int,
+        worker_class="gthread",
+        app="app:create_app()",
+        ready="/healthz",
+        **extra,
     ):
         self.port = free_port()
         self.label = f"{worker_class} {workers}×{threads}, pool {pool}"
@@ -225,7 +234,7 @@ class Server:
         self.log = open(f"/tmp/tickiti-bench-{os.getpid()}-gunicorn.log", "ab")  # noqa: SIM115
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py", "app:create_app()"],
+            [str(gunicorn), "--config", "gunicorn.conf.py", app],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,  # the JSON access log: formatted, then discarded
@@ -235,7 +244,9 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
+                # A GET of the health check, or a POST of {} to a path that needs no database.
+                body = None if ready == "/healthz" else b"{}"
+                with urllib.request.urlopen(self.base + ready, body, timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -324,7 +335,7 @@ def endpoints(f: dict) -> list[tuple[str, str, str, dict]]:
     twin = ",".join(f["twin_tokens"])
     preview = json.dumps({"start": "2026-03-02T10:00:00Z", "minutes": 30 * 8 * 60})
     return [
-        ("framework ceiling: {}", "ceiling", "/bench/empty", {}),
+        ("framework ceiling: {}", "ceiling", EMPTY, {}),
         ("stack ceiling: SELECT 1", "ceiling", "/bench/select1", {}),
         ("queues (1M tickets, 200 queues)", "list", f"{API}/queues", {"BENCH_TOKENS": big}),
         ("queues (twin: 0 tickets, 200 queues)", "list", f"{API}/queues",
@@ -421,6 +432,66 @@ def endpoint_table(wrk_bin, server, f, args, only_kinds=None) -> list[dict]:
             }
         )
     return results
+
+
+def pipeline_cost(wrk_bin, url: str, args) -> dict:
+    """What the service's request pipeline costs: its ``POST /bench/empty`` (hooks, request
+    id, JSON access log, error handling) against a bare Flask app's (bench/bare_app.py), both
+    on the same gunicorn settings with one sync worker, and the service again with the access
+    log off (LOG_LEVEL=WARNING). Runs alternate in ``args.rounds`` rounds; req/s are medians
+    over the rounds, each ratio the median of the ratios within a round."""
+    setups = {
+        "bare": {"app": "bench.bare_app:app"},
+        "full": {},
+        "full, access log off": {"LOG_LEVEL": "WARNING"},
+    }
+    servers: dict[str, Server] = {}
+    runs: dict[str, list[float]] = {name: [] for name in setups}
+    try:
+        for name, extra in setups.items():
+            servers[name] = Server(url, 1, 1, 1, "sync", ready=EMPTY, **extra)
+        for server in servers.values():
+            wrk(wrk_bin, server, EMPTY, args.warmup, args.connections)
+        names = list(servers)
+        for i in range(args.rounds):
+            # Each round starts with another server, so none always runs first in a round.
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                server = servers[name]
+                runs[name].append(
+                    wrk(wrk_bin, server, EMPTY, args.duration, args.connections)["rps"]
+                )
+            print(
+                f"  -- round {i + 1}: "
+                + ", ".join(f"{name} {rps[-1]:.0f} req/s" for name, rps in runs.items()),
+                flush=True,
+            )
+    finally:
+        for server in servers.values():
+            server.stop()
+    result = {name: {"rps": statistics.median(rps), "rounds_rps": [round(r) for r in rps]}
+              for name, rps in runs.items()}  # fmt: skip
+    for name in ("full", "full, access log off"):
+        ratios = [a / b for a, b in zip(runs[name], runs["bare"], strict=True)]
+        result[name]["vs_bare"] = statistics.median(ratios)
+        result[name]["rounds_vs_bare"] = [round(r, 2) for r in ratios]
+    return result
+
+
+def pipeline_markdown(cost: dict) -> list[str]:
+    lines = [
+        "| `POST /bench/empty` → `{}`, sync 1×1 | req/s | vs bare Flask | per round: req/s |",
+        "|---|---:|---:|---|",
+    ]
+    labels = {
+        "bare": "bare Flask (bench/bare_app.py)",
+        "full": "the service (access log on)",
+        "full, access log off": "the service, access log off",
+    }
+    for name, row in cost.items():
+        ratio = f"{row['vs_bare']:.0%}" if "vs_bare" in row else "100%"
+        rounds = ", ".join(str(r) for r in row["rounds_rps"])
+        lines.append(f"| {labels[name]} | {row['rps']:.0f} | {ratio} | {rounds} |")
+    return lines
 
 
 def queue_list_ratio(wrk_bin, server, f, args) -> dict:
@@ -571,6 +642,13 @@ def markdown(report: dict) -> str:
     lines += endpoint_rows(report["endpoints"])
     lines += [
         "",
+        "What the request pipeline costs: the service's `{}` against a bare Flask app's, "
+        "same gunicorn settings, one sync worker, runs alternating:",
+        "",
+        *pipeline_markdown(report["pipeline"]),
+    ]
+    lines += [
+        "",
         "The same lists with the list cache off (`LIST_CACHE_MB=0`: every list rendered "
         "afresh, as right after a change), against this server's own ceilings:",
         "",
@@ -638,6 +716,11 @@ def main() -> None:
         action="store_true",
         help="skip the escalation lag (bench/escalation_lag.py)",
     )
+    parser.add_argument(
+        "--pipeline-only",
+        action="store_true",
+        help="measure only the request pipeline against bare Flask (no data is built)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--markdown", type=Path, help="also write the report here")
@@ -666,6 +749,16 @@ def main() -> None:
         return
     wrk_bin = ensure_wrk()
     admin = admin_url()
+    if args.pipeline_only:
+        print("request pipeline against bare Flask (sync 1×1):", flush=True)
+        cost = pipeline_cost(wrk_bin, admin, args)
+        text = "\n".join(pipeline_markdown(cost))
+        print("\n" + text)
+        if args.markdown:
+            args.markdown.write_text(text + "\n")
+        if args.json:
+            args.json.write_text(json.dumps(cost, indent=2))
+        return
     name = f"tickiti_bench_{os.getpid()}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -699,6 +792,8 @@ def main() -> None:
             report["cold"] = endpoint_table(wrk_bin, server, f, args, ("ceiling", "list"))
             report["queue_ratio"] = queue_list_ratio(wrk_bin, server, f, args)
             print(f"  queue list 1M/twin p50 ratio {report['queue_ratio']['ratio_p50']:.2f}")
+        print("request pipeline against bare Flask (sync 1×1):", flush=True)
+        report["pipeline"] = pipeline_cost(wrk_bin, url, args)
         report["engine"] = engine()
         if not args.no_models:
             print("worker models:", flush=True)

@@ -6,11 +6,10 @@ from flask import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 import sql
-from auth import Ability, current_principal, requires
+from auth import Ability, current_principal
 from tickiti_workflow.db import read_cursor
-from tickiti_workflow.list_cache import cached_list
-from tickiti_workflow.openapi import returns
-from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_cursor
+from tickiti_workflow.web.body import Cursor, Id, Int, StrictSchema, encode_cursor
+from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("audit", __name__)
 
@@ -51,11 +50,8 @@ class AuditEventPage(Schema):
     next_cursor = fields.String(required=True, allow_none=True)
 
 
-@bp.post("/audit-events")
-@returns(AuditEventPage)
-@requires(Ability.WORKFLOW_READ)
-@body(AuditQuery)
-@cached_list
+@route(bp, "/audit-events", Ability.WORKFLOW_READ,
+       body=AuditQuery, returns=AuditEventPage, cached=True)  # fmt: skip
 def list_audit_events(payload):
     """List the account's audit events newest first (cursor pagination, filters)."""
     limit = payload["limit"]

@@ -18,21 +18,21 @@ from marshmallow import Schema, ValidationError, fields, post_load, validates_sc
 from psycopg.types.json import Jsonb
 
 import sql
-from auth import Ability, current_principal, requires
+from auth import Ability, current_principal
 from tickiti_workflow import audit, business_time
-from tickiti_workflow.db import read_cursor, transaction
+from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import ValidationFailed
-from tickiti_workflow.openapi import envelope, returns
-from tickiti_workflow.schema import (
+from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.body import (
     Bool,
     BoundedList,
     ExpectedVersion,
     Int,
     Name,
     StrictSchema,
-    body,
 )
-from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.openapi import envelope
+from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("business_hours", __name__)
 
@@ -275,39 +275,34 @@ class BusinessHoursPreviewed(Schema):
 # --- Views ------------------------------------------------------------------------------------
 
 
-@bp.post("/business-hours/update")
-@returns(BusinessHoursEnvelope, errors=(409,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(BusinessHoursUpdate)
-def update_business_hours(payload):
+@route(bp, "/business-hours/update", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=BusinessHoursUpdate, returns=BusinessHoursEnvelope, errors=(409,))  # fmt: skip
+def update_business_hours(cur, payload):
     """Replace the parts of the business hours sent; `schedule` replaces only the weekdays named."""
     account_id = current_principal().account_id
-    with transaction() as cur:
-        current = render_business_hours(
-            sql.business_hours.lock_business_hours.one(cur, account_id=account_id)
-        )
-        wanted = dict(payload)
-        if "schedule" in payload:  # the weekdays sent replace theirs; the others keep theirs
-            wanted["schedule"] = {**current["schedule"], **payload["schedule"]}
-        if not (changed := changes(current, wanted, ("timezone", "schedule", "holidays"))):
-            return {"business_hours": current}
-        merged = {**current, **changed}
-        row = sql.business_hours.update_business_hours.one(
-            cur,
-            account_id=account_id,
-            timezone=merged["timezone"],
-            schedule=Jsonb(merged["schedule"]),
-            holidays=Jsonb(merged["holidays"]),
-        )
-        hours = render_business_hours(row)
-        audit.record(cur, "business_hours.update", "business_hours", None, current, hours)
+    current = render_business_hours(
+        sql.business_hours.lock_business_hours.one(cur, account_id=account_id)
+    )
+    wanted = dict(payload)
+    if "schedule" in payload:  # the weekdays sent replace theirs; the others keep theirs
+        wanted["schedule"] = {**current["schedule"], **payload["schedule"]}
+    if not (changed := changes(current, wanted, ("timezone", "schedule", "holidays"))):
+        return {"business_hours": current}
+    merged = {**current, **changed}
+    row = sql.business_hours.update_business_hours.one(
+        cur,
+        account_id=account_id,
+        timezone=merged["timezone"],
+        schedule=Jsonb(merged["schedule"]),
+        holidays=Jsonb(merged["holidays"]),
+    )
+    hours = render_business_hours(row)
+    audit.record(cur, "business_hours.update", "business_hours", None, current, hours)
     return {"business_hours": hours}
 
 
-@bp.post("/business-hours/preview")
-@returns(BusinessHoursPreviewed, errors=())
-@requires(Ability.WORKFLOW_READ, feature=FEATURE)
-@body(BusinessHoursPreview)
+@route(bp, "/business-hours/preview", Ability.WORKFLOW_READ, feature=FEATURE,
+       body=BusinessHoursPreview, returns=BusinessHoursPreviewed)  # fmt: skip
 def preview_business_hours(payload):
     """When `minutes` business minutes from `start` end, and how many have elapsed since it."""
     with read_cursor() as cur:

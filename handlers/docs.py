@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from tickiti_workflow.openapi import API_PREFIX
+from tickiti_workflow.web.openapi import API_PREFIX
 
 DOCS_PATH = f"{API_PREFIX}/docs"
 

@@ -10,12 +10,12 @@ from flask import Blueprint
 from marshmallow import Schema, fields
 
 import sql
-from auth import Ability, current_principal, requires
+from auth import Ability, current_principal
 from tickiti_workflow import escalation_runtime
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import NotFound
-from tickiti_workflow.openapi import returns
-from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_cursor
+from tickiti_workflow.web.body import Cursor, Id, Int, StrictSchema, encode_cursor
+from tickiti_workflow.web.pipeline import route
 
 from .escalations import ACTION_SCHEMAS, FEATURE
 
@@ -106,10 +106,8 @@ class ExplainQuery(StrictSchema):
     ticket_id = Id(required=True)
 
 
-@bp.post("/escalations/explain")
-@returns(Explanation, errors=(404,))
-@requires(Ability.WORKFLOW_READ, feature=FEATURE)
-@body(ExplainQuery)
+@route(bp, "/escalations/explain", Ability.WORKFLOW_READ, feature=FEATURE,
+       body=ExplainQuery, returns=Explanation, errors=(404,))  # fmt: skip
 def explain(payload):
     """One ticket's escalation clocks now: ranges, consumed time, due time, why not armed."""
     account_id = current_principal().account_id
@@ -120,10 +118,8 @@ def explain(payload):
     return found
 
 
-@bp.post("/escalation-firings")
-@returns(FiringPage)
-@requires(Ability.WORKFLOW_READ, feature=FEATURE)
-@body(FiringQuery)
+@route(bp, "/escalation-firings", Ability.WORKFLOW_READ, feature=FEATURE,
+       body=FiringQuery, returns=FiringPage)  # fmt: skip
 def list_firings(payload):
     """List escalation firings, newest first (cursor pagination; filter by escalation or ticket)."""
     limit = payload["limit"]

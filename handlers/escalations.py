@@ -14,24 +14,22 @@ from marshmallow import Schema, ValidationError, fields, validate
 from psycopg.types.json import Jsonb
 
 import sql
-from auth import Ability, current_principal, requires
+from auth import Ability, current_principal
 from tickiti_workflow import audit
-from tickiti_workflow.db import read_cursor, transaction
+from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.list_cache import cached_list
-from tickiti_workflow.openapi import Deleted, envelope, returns
-from tickiti_workflow.schema import (
+from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.body import (
     Bool,
     BoundedList,
-    Empty,
     ExpectedVersion,
     Id,
     Int,
     Name,
     StrictSchema,
-    body,
 )
-from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.openapi import Deleted, envelope
+from tickiti_workflow.web.pipeline import route
 
 from .business_hours import HOURS_COLUMNS, MAX_TARGET_MINUTES, BusinessHours, render_business_hours
 
@@ -246,11 +244,8 @@ EscalationEnvelope = envelope("EscalationEnvelope", "escalation", Escalation)
 # --- Views ------------------------------------------------------------------------------------
 
 
-@bp.post("/escalations")
-@returns(EscalationList)
-@requires(Ability.WORKFLOW_READ, feature=FEATURE)
-@body(Empty)
-@cached_list
+@route(bp, "/escalations", Ability.WORKFLOW_READ, feature=FEATURE,
+       returns=EscalationList, cached=True)  # fmt: skip
 def list_escalations(_payload):
     """List escalations in position order, with the account's business hours."""
     account_id = current_principal().account_id
@@ -265,83 +260,70 @@ def list_escalations(_payload):
     return {"escalations": escalations, "business_hours": render_business_hours(hours)}
 
 
-@bp.post("/escalations/create")
-@returns(EscalationEnvelope, status=201, errors=(409,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(EscalationCreate)
-def create_escalation(payload):
+@route(bp, "/escalations/create", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=EscalationCreate, returns=EscalationEnvelope, status=201, errors=(409,))  # fmt: skip
+def create_escalation(cur, payload):
     """Create an escalation, appended last (at most 200 per account; names unique)."""
     account_id = current_principal().account_id
-    with transaction() as cur:
-        sql.accounts.lock_account.one(cur, account_id=account_id)
-        check_references(cur, account_id, payload["conditions"], payload["actions"])
-        row = sql.escalations.create_escalation.one(
-            cur, account_id=account_id, limit=MAX_ESCALATIONS, **_columns(payload)
-        )
-        if row is None:
-            raise LimitReached("escalations", MAX_ESCALATIONS)
-        ids = {"account_id": account_id, "escalation_id": row["id"]}
-        sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(payload))
-        escalation = sql.escalations.get_escalation.one(cur, **ids)
-        audit.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
+    sql.accounts.lock_account.one(cur, account_id=account_id)
+    check_references(cur, account_id, payload["conditions"], payload["actions"])
+    row = sql.escalations.create_escalation.one(
+        cur, account_id=account_id, limit=MAX_ESCALATIONS, **_columns(payload)
+    )
+    if row is None:
+        raise LimitReached("escalations", MAX_ESCALATIONS)
+    ids = {"account_id": account_id, "escalation_id": row["id"]}
+    sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(payload))
+    escalation = sql.escalations.get_escalation.one(cur, **ids)
+    audit.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
     return {"escalation": escalation}, 201
 
 
-@bp.post("/escalations/update")
-@returns(EscalationEnvelope, errors=(404, 409))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(EscalationUpdate)
-def update_escalation(payload):
+@route(bp, "/escalations/update", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=EscalationUpdate, returns=EscalationEnvelope, errors=(404, 409))  # fmt: skip
+def update_escalation(cur, payload):
     """Change an escalation; `conditions`, `target` and `actions` replace their whole part."""
     account_id = current_principal().account_id
     ids = {"account_id": account_id, "escalation_id": payload["id"]}
     editable = ("name", "enabled", "position", "conditions", "target", "actions")
-    with transaction() as cur:
-        if "position" in payload:  # moving shifts others: serialise with creates and deletes
-            sql.accounts.lock_account.one(cur, account_id=account_id)
-        current = sql.escalations.lock_escalation.one(cur, **ids)
-        if current is None:
-            raise NotFound("escalation", payload["id"])
-        before = sql.escalations.get_escalation.one(cur, **ids)
-        if not (changed := changes(current, payload, editable)):
-            return {"escalation": before}
-        if "position" in changed:
-            count = sql.escalations.count_escalations.one(cur, account_id=account_id)
-            if changed["position"] > count["escalation_count"]:
-                raise ValidationFailed(
-                    {"position": [f"Must be between 1 and {count['escalation_count']}."]}
-                )
-            sql.escalations.move_escalation.run(
-                cur, **ids, position=changed["position"], old_position=current["position"]
+    if "position" in payload:  # moving shifts others: serialise with creates and deletes
+        sql.accounts.lock_account.one(cur, account_id=account_id)
+    current = sql.escalations.lock_escalation.one(cur, **ids)
+    if current is None:
+        raise NotFound("escalation", payload["id"])
+    before = sql.escalations.get_escalation.one(cur, **ids)
+    if not (changed := changes(current, payload, editable)):
+        return {"escalation": before}
+    if "position" in changed:
+        count = sql.escalations.count_escalations.one(cur, account_id=account_id)
+        if changed["position"] > count["escalation_count"]:
+            raise ValidationFailed(
+                {"position": [f"Must be between 1 and {count['escalation_count']}."]}
             )
-        check_references(cur, account_id, changed.get("conditions"), changed.get("actions"))
-        merged = {**current, **changed}
-        sql.escalations.update_escalation.run(cur, **ids, **_columns(merged))
-        if "conditions" in changed or "actions" in changed:
-            sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(merged))
-        escalation = sql.escalations.get_escalation.one(cur, **ids)
-        audit.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
+        sql.escalations.move_escalation.run(
+            cur, **ids, position=changed["position"], old_position=current["position"]
+        )
+    check_references(cur, account_id, changed.get("conditions"), changed.get("actions"))
+    merged = {**current, **changed}
+    sql.escalations.update_escalation.run(cur, **ids, **_columns(merged))
+    if "conditions" in changed or "actions" in changed:
+        sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(merged))
+    escalation = sql.escalations.get_escalation.one(cur, **ids)
+    audit.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
     return {"escalation": escalation}
 
 
-@bp.post("/escalations/delete")
-@returns(Deleted, errors=(404,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(EscalationDelete)
-def delete_escalation(payload):
+@route(bp, "/escalations/delete", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=EscalationDelete, returns=Deleted, errors=(404,))  # fmt: skip
+def delete_escalation(cur, payload):
     """Delete an escalation; the ones after it move up a position."""
     account_id = current_principal().account_id
     ids = {"account_id": account_id, "escalation_id": payload["id"]}
-    with transaction() as cur:
-        sql.accounts.lock_account.one(cur, account_id=account_id)  # positions shift
-        before = sql.escalations.get_escalation.one(cur, **ids)
-        if before is None:
-            raise NotFound("escalation", payload["id"])
-        sql.escalations.delete_escalation.run(cur, **ids)
-        sql.escalations.close_position_gap.run(
-            cur, account_id=account_id, position=before["position"]
-        )
-        audit.record(
-            cur, "escalation.delete", "escalation", payload["id"], before, {"deleted": True}
-        )
+    sql.accounts.lock_account.one(cur, account_id=account_id)  # positions shift
+    before = sql.escalations.get_escalation.one(cur, **ids)
+    if before is None:
+        raise NotFound("escalation", payload["id"])
+    sql.escalations.delete_escalation.run(cur, **ids)
+    sql.escalations.close_position_gap.run(cur, account_id=account_id, position=before["position"])
+    audit.record(cur, "escalation.delete", "escalation", payload["id"], before, {"deleted": True})
     return {"deleted": True, "id": payload["id"]}

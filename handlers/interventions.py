@@ -19,28 +19,26 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Json
 
 import sql
-from auth import Ability, current_principal, hash_token, mint_token, requires
+from auth import Ability, current_principal, hash_token, mint_token
 from tickiti_workflow import audit
-from tickiti_workflow.db import read_cursor, transaction
+from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import LimitReached, NotFound
-from tickiti_workflow.idempotency import withhold_on_replay
-from tickiti_workflow.list_cache import cached_list
-from tickiti_workflow.openapi import Deleted, envelope, returns
-from tickiti_workflow.schema import (
+from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.body import (
     JSON_SPACE,
     Bool,
     BoundedList,
     Description,
-    Empty,
     ExpectedVersion,
     Id,
     Int,
     Name,
     StrictSchema,
     Text,
-    body,
 )
-from tickiti_workflow.versioning import changes
+from tickiti_workflow.web.idempotency import withhold_on_replay
+from tickiti_workflow.web.openapi import Deleted, envelope
+from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("interventions", __name__)
 
@@ -311,11 +309,8 @@ def _token_state(intervention: dict) -> dict:
 # --- endpoints ----------------------------------------------------------------------------
 
 
-@bp.post("/interventions")
-@returns(InterventionList)
-@requires(Ability.WORKFLOW_READ, feature=FEATURE)
-@body(Empty)
-@cached_list
+@route(bp, "/interventions", Ability.WORKFLOW_READ, feature=FEATURE,
+       returns=InterventionList, cached=True)  # fmt: skip
 def list_interventions(_payload):
     """List the account's interventions by name; token state only as a flag and hint."""
     with read_cursor() as cur:
@@ -325,108 +320,95 @@ def list_interventions(_payload):
     return {"interventions": interventions}
 
 
-@bp.post("/interventions/create")
-@returns(InterventionEnvelope, status=201, errors=(409,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(InterventionCreate)
-def create_intervention(payload):
+@route(bp, "/interventions/create", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=InterventionCreate, returns=InterventionEnvelope, status=201,
+       errors=(409,))  # fmt: skip
+def create_intervention(cur, payload):
     """Create an intervention (at most 200 per account; names unique ignoring case)."""
     account_id = current_principal().account_id
-    with transaction() as cur:
-        sql.accounts.lock_account.one(cur, account_id=account_id)
-        intervention = sql.interventions.create_intervention.one(
-            cur,
-            account_id=account_id,
-            limit=MAX_INTERVENTIONS,
-            **{**payload, "fields": Json(payload["fields"])},
-        )
-        if intervention is None:
-            raise LimitReached("interventions", MAX_INTERVENTIONS)
-        audit.record(
-            cur, "intervention.create", "intervention", intervention["id"], after=intervention
-        )
+    sql.accounts.lock_account.one(cur, account_id=account_id)
+    intervention = sql.interventions.create_intervention.one(
+        cur,
+        account_id=account_id,
+        limit=MAX_INTERVENTIONS,
+        **{**payload, "fields": Json(payload["fields"])},
+    )
+    if intervention is None:
+        raise LimitReached("interventions", MAX_INTERVENTIONS)
+    audit.record(cur, "intervention.create", "intervention", intervention["id"], after=intervention)
     return {"intervention": intervention}, 201
 
 
-@bp.post("/interventions/update")
-@returns(InterventionEnvelope, errors=(404, 409))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(InterventionUpdate)
-def update_intervention(payload):
+@route(bp, "/interventions/update", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=InterventionUpdate, returns=InterventionEnvelope, errors=(404, 409))  # fmt: skip
+def update_intervention(cur, payload):
     """Change an intervention; `fields`, when sent, replaces the whole list."""
     ids = {
         "account_id": current_principal().account_id,
         "intervention_id": payload["intervention_id"],
     }
-    with transaction() as cur:
-        current = sql.interventions.lock_intervention.one(cur, **ids)
-        if current is None:
-            raise NotFound("intervention", payload["intervention_id"])
-        before = sql.interventions.get_intervention.one(cur, **ids)
-        if changed := changes(current, payload, EDITABLE):
-            row = {**current, **changed}
-            sql.interventions.update_intervention.run(
-                cur, **{**row, "fields": Json(row["fields"]), **ids}
-            )
-            intervention = sql.interventions.get_intervention.one(cur, **ids)
-            audit.record(
-                cur, "intervention.update", "intervention", intervention["id"],
-                before, intervention,
-            )  # fmt: skip
-        else:
-            intervention = before
+    current = sql.interventions.lock_intervention.one(cur, **ids)
+    if current is None:
+        raise NotFound("intervention", payload["intervention_id"])
+    before = sql.interventions.get_intervention.one(cur, **ids)
+    if changed := changes(current, payload, EDITABLE):
+        row = {**current, **changed}
+        sql.interventions.update_intervention.run(
+            cur, **{**row, "fields": Json(row["fields"]), **ids}
+        )
+        intervention = sql.interventions.get_intervention.one(cur, **ids)
+        audit.record(
+            cur, "intervention.update", "intervention", intervention["id"],
+            before, intervention,
+        )  # fmt: skip
+    else:
+        intervention = before
     return {"intervention": intervention}
 
 
-@bp.post("/interventions/delete")
-@returns(Deleted, errors=(404,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(InterventionRef)
-def delete_intervention(payload):
+@route(bp, "/interventions/delete", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=InterventionRef, returns=Deleted, errors=(404,))  # fmt: skip
+def delete_intervention(cur, payload):
     """Delete an intervention and its remote tokens."""
     ids = {"account_id": current_principal().account_id, **payload}
-    with transaction() as cur:
-        before = sql.interventions.get_intervention.one(cur, **ids)
-        if before is None:
-            raise NotFound("intervention", payload["intervention_id"])
-        deleted = sql.interventions.delete_intervention.one(cur, **ids)
-        if deleted is None:  # deleted meanwhile by a concurrent request
-            raise NotFound("intervention", payload["intervention_id"])
-        audit.record(
-            cur, "intervention.delete", "intervention", deleted["id"], before, {"deleted": True}
-        )
+    before = sql.interventions.get_intervention.one(cur, **ids)
+    if before is None:
+        raise NotFound("intervention", payload["intervention_id"])
+    deleted = sql.interventions.delete_intervention.one(cur, **ids)
+    if deleted is None:  # deleted meanwhile by a concurrent request
+        raise NotFound("intervention", payload["intervention_id"])
+    audit.record(
+        cur, "intervention.delete", "intervention", deleted["id"], before, {"deleted": True}
+    )
     return {"deleted": True, "id": deleted["id"]}
 
 
-@bp.post("/interventions/generate-token")
-@returns(RemoteTokenMinted, errors=(404,))
-@requires(Ability.WORKFLOW_WRITE, feature=FEATURE)
-@body(GenerateToken)
-def generate_token(payload):
+@route(bp, "/interventions/generate-token", Ability.WORKFLOW_WRITE, feature=FEATURE,
+       body=GenerateToken, returns=RemoteTokenMinted, errors=(404,))  # fmt: skip
+def generate_token(cur, payload):
     """Mint a new remote token, shown once; the old one stays valid `grace_minutes` (default 0)."""
     # A retry with the same Idempotency-Key replays the response with the token withheld (null):
     # the secret is shown once and stored nowhere but as its hash.
     withhold_on_replay("remote_token")
     token = mint_token(TOKEN_PREFIX)
     ids = {"account_id": current_principal().account_id, **payload}
-    with transaction() as cur:
-        before = sql.interventions.get_intervention.one(cur, **ids)
-        if before is None:
-            raise NotFound("intervention", payload["intervention_id"])
-        minted = sql.interventions.replace_remote_token.one(
-            cur, token_hash=hash_token(token), token_hint=token[-4:], **ids
-        )
-        if minted is None:  # deleted meanwhile by a concurrent request
-            raise NotFound("intervention", payload["intervention_id"])
-        audit.record(
-            cur, "intervention.generate_token", "intervention", minted["intervention_id"],
-            _token_state(before),
-            {
-                "remote_token_hint": token[-4:],
-                "remote_token_created_at": minted["created_at"],
-                "grace_minutes": payload["grace_minutes"],
-            },
-        )  # fmt: skip
+    before = sql.interventions.get_intervention.one(cur, **ids)
+    if before is None:
+        raise NotFound("intervention", payload["intervention_id"])
+    minted = sql.interventions.replace_remote_token.one(
+        cur, token_hash=hash_token(token), token_hint=token[-4:], **ids
+    )
+    if minted is None:  # deleted meanwhile by a concurrent request
+        raise NotFound("intervention", payload["intervention_id"])
+    audit.record(
+        cur, "intervention.generate_token", "intervention", minted["intervention_id"],
+        _token_state(before),
+        {
+            "remote_token_hint": token[-4:],
+            "remote_token_created_at": minted["created_at"],
+            "grace_minutes": payload["grace_minutes"],
+        },
+    )  # fmt: skip
     return {
         "intervention_id": minted["intervention_id"],
         "remote_token": token,

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, g
 from marshmallow import Schema, fields, validate
 
 import sql
-from auth import Ability, current_principal, requires
+from auth import Ability, current_principal
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import NotFound
-from tickiti_workflow.openapi import envelope, returns
-from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_cursor
+from tickiti_workflow.web.body import Cursor, Id, Int, StrictSchema, encode_cursor
+from tickiti_workflow.web.openapi import envelope
+from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("jobs", __name__)
 
@@ -73,10 +74,7 @@ class JobQuery(StrictSchema):
     cursor = Cursor(load_default=None, prefix="job")
 
 
-@bp.post("/jobs")
-@returns(JobPage)
-@requires(Ability.WORKFLOW_READ)
-@body(JobQuery)
+@route(bp, "/jobs", Ability.WORKFLOW_READ, body=JobQuery, returns=JobPage)
 def list_jobs(payload):
     """List the account's background jobs, newest first (cursor pagination, status filter)."""
     limit = payload["limit"]
@@ -93,10 +91,7 @@ def list_jobs(payload):
     return {"jobs": jobs, "next_cursor": encode_cursor(jobs[-1]["id"], "job") if more else None}
 
 
-@bp.post("/jobs/get")
-@returns(JobEnvelope, errors=(404,))
-@requires(Ability.WORKFLOW_READ)
-@body(JobGet)
+@route(bp, "/jobs/get", Ability.WORKFLOW_READ, body=JobGet, returns=JobEnvelope, errors=(404,))
 def get_job(payload):
     """One background job: its status, progress (`done` of `total`) and error, if it failed."""
     with read_cursor() as cur:

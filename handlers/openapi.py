@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 bp = Blueprint("openapi", __name__)
 

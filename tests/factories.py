@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from auth import hash_token, mint_token
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 REMOTE_URL = "https://hooks.example.com/tickiti"
 

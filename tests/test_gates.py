@@ -16,8 +16,8 @@ def post_endpoints(app) -> list[tuple[str, Ability, str | None]]:
     rows = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and rule.rule.startswith(API):
-            ability, feature = app.view_functions[rule.endpoint].gate
-            rows.append((rule.rule, ability, feature))
+            route = app.view_functions[rule.endpoint].route
+            rows.append((rule.rule, route.ability, route.feature))
     return sorted(rows)
 
 
@@ -25,7 +25,7 @@ def test_every_post_endpoint_is_gated(app):
     ungated = [
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and not hasattr(app.view_functions[rule.endpoint], "gate")
+        if "POST" in rule.methods and not hasattr(app.view_functions[rule.endpoint], "route")
     ]
     assert ungated == []
     assert len(post_endpoints(app)) >= 5

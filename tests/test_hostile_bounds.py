@@ -13,8 +13,8 @@ import pytest
 
 from tests.factories import assert_error
 from tickiti_workflow import business_time
+from tickiti_workflow.config import MAX_BODY_BYTES
 from tickiti_workflow.errors import MAX_FIELD_ERRORS
-from tickiti_workflow.schema import MAX_BODY_BYTES
 
 # Bodies just under the 1 MiB limit: the most an unauthenticated-cost-free client can send.
 NEAR_LIMIT = MAX_BODY_BYTES - 4096

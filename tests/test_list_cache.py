@@ -1,4 +1,4 @@
-"""Cached list responses (tickiti_workflow/list_cache.py, migration 0011).
+"""Cached list responses (tickiti_workflow/web/list_cache.py, migration 0011).
 
 A list answered again while nothing it shows has changed costs the authentication statement
 alone; any change that a list shows, through the API or by direct SQL from another service,
@@ -14,7 +14,7 @@ import pytest
 
 from app import create_app
 from tests.factories import assert_error
-from tickiti_workflow.list_cache import ListCache
+from tickiti_workflow.web.list_cache import ListCache
 
 LISTS = ["queues", "resolution-categories", "interventions", "escalations", "audit-events"]
 URL = "https://actions.example.com/hook"

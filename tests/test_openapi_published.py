@@ -14,7 +14,7 @@ import pytest
 
 from handlers.interventions import FIELD_KEY_RE, InterventionCreate
 from scripts.export_openapi import render
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = "\u3000"

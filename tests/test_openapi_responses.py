@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from tickiti_workflow import openapi
+from tickiti_workflow.web import openapi
 
 URL = "https://hooks.example.com/tickiti"
 SELECT_FIELD = {

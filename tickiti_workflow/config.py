@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+# The largest request body: the web worker, Flask and the body reader all refuse more.
+MAX_BODY_BYTES = 1024 * 1024
+
 
 def _int(env: dict, name: str, default: int) -> int:
     raw = env.get(name, "").strip()
@@ -76,7 +79,7 @@ class Settings:
     # ``options`` (PgBouncer rejects them), no server-side prepared statements, and the timeouts
     # are set with SET LOCAL inside each transaction instead (see db.py).
     pgbouncer: bool = False
-    # Rendered list responses kept per worker (tickiti_workflow/list_cache.py); 0 turns it off.
+    # Rendered list responses kept per worker (tickiti_workflow/web/list_cache.py); 0 turns it off.
     list_cache_mb: int = 32
     # Moves of more tickets than this run in the worker as a job (202) instead of the request.
     bulk_sync_max_tickets: int = 10_000

@@ -11,6 +11,9 @@ from . import db, embedded
 from .config import Settings
 from .gunicorn_hooks import on_starting
 
+# The WSGI app, as the Procfile names it to gunicorn.
+APP = "app:create_app()"
+
 FIRST_STEPS = """\
 Tickiti Workflow API on http://127.0.0.1:{port} (embedded PostgreSQL in {data_dir}).
 To call it, create an account, an admin user and a token (the commands use this embedded
@@ -47,6 +50,7 @@ def gunicorn_options(settings: Settings, port: int | None = None) -> dict[str, A
 def serve(settings: Settings, port: int | None = None) -> None:
     """Run the service under gunicorn and a worker beside it, on the embedded database unless
     DATABASE_URL is set. The worker stops with the service."""
+    from gunicorn import util
     from gunicorn.app.base import BaseApplication
 
     if not settings.database_url:
@@ -65,9 +69,8 @@ def serve(settings: Settings, port: int | None = None) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            from app import create_app
-
-            return create_app()
+            # The app the Procfile names, found by gunicorn the same way.
+            return util.import_app(APP)
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "tickiti_workflow.cli", "worker", "--exit-with-parent"]

@@ -24,9 +24,8 @@ from functools import partial
 from gunicorn import util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from .config import Settings
+from .config import MAX_BODY_BYTES, Settings
 from .logs import configure as configure_logs
-from .schema import MAX_BODY_BYTES
 
 log = logging.getLogger("tickiti.access")
 

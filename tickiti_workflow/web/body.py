@@ -1,4 +1,5 @@
-"""Request-body parsing and the strict marshmallow fields every schema is built from."""
+"""Request bodies: reading the JSON object, loading it with a schema, and the strict
+marshmallow fields every body schema is built from."""
 
 from __future__ import annotations
 
@@ -7,16 +8,14 @@ import binascii
 import json
 import re
 import unicodedata
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .errors import MAX_FIELD_ERRORS, ApiError
+from ..config import MAX_BODY_BYTES
+from ..errors import MAX_FIELD_ERRORS, ApiError
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_DB_INT = 2**63 - 1
 # No body has an object with more keys than this (the largest schema has a dozen fields).
 MAX_OBJECT_KEYS = 100
@@ -113,24 +112,14 @@ def read_json_object(empty_ok: bool) -> dict[str, Any]:
     return value
 
 
-def body(schema_cls: type[Schema]) -> Callable:
-    """Validate the JSON body with ``schema_cls`` and pass the result as the view's argument."""
-    schema = schema_cls()
+def load(schema: Schema, empty_ok: bool) -> dict[str, Any]:
+    """Read the body and validate it with ``schema``: 400, 413, 415 or 422 if it fails.
 
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            # A list (read) endpoint accepts an empty body; a write needs its object.
-            empty_ok = not getattr(g, "write_request", False)
-            data = read_json_object(empty_ok)
-            # A schema without fields loads {} to {}: skip marshmallow on the list hot path.
-            payload = {} if not data and not schema.load_fields else schema.load(data)
-            return view(payload, *args, **kwargs)
-
-        wrapper.body_schema = schema_cls  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorator
+    ``empty_ok``: a list (read) endpoint accepts an empty body as ``{}``; a write needs its
+    object."""
+    data = read_json_object(empty_ok)
+    # A schema without fields loads {} to {}: skip marshmallow on the list hot path.
+    return {} if not data and not schema.load_fields else schema.load(data)
 
 
 class StrictSchema(Schema):

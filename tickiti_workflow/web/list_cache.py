@@ -18,13 +18,11 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
-from auth import current_principal
-from tickiti_workflow import db
+from .. import db
 
 
 class ListCache:
@@ -71,30 +69,20 @@ class ListCache:
         return len(self._entries)
 
 
-def cached_list(view: Callable) -> Callable:
-    """Serve a gated read view's 200 body from the cache while the account's epoch holds.
+def cached(account_id: int, epoch: str | None, payload: dict, render: Callable[[], Any]) -> Any:
+    """The 200 body of a gated list from the cache while the account's epoch holds, else
+    ``render()`` (its 200 body kept for the next request).
 
-    Goes below ``@body``: the validated payload is part of the key (filters, cursors, limits).
-    """
-
-    @wraps(view)
-    def wrapper(payload: dict, *args: Any, **kwargs: Any) -> Any:
-        cache: ListCache | None = current_app.extensions.get("tickiti.list_cache")
-        principal = current_principal()
-        epoch = principal.list_epoch
-        if cache is None or epoch is None:
-            return view(payload, *args, **kwargs)
-        cache.forget_after_outage(db.database().outages)
-        key = (principal.account_id, request.path, json.dumps(payload, sort_keys=True, default=str))
-        body = cache.get(key, epoch)
-        if body is None:
-            result = view(payload, *args, **kwargs)
-            response = current_app.make_response(result)
-            if response.status_code != 200:
-                return response
-            body = response.get_data()
-            cache.put(key, epoch, body)
-            return response
+    The validated payload is part of the key (filters, cursors, limits)."""
+    cache: ListCache | None = current_app.extensions.get("tickiti.list_cache")
+    if cache is None or epoch is None:
+        return render()
+    cache.forget_after_outage(db.database().outages)
+    key = (account_id, request.path, json.dumps(payload, sort_keys=True, default=str))
+    body = cache.get(key, epoch)
+    if body is not None:
         return current_app.response_class(body, mimetype="application/json")
-
-    return wrapper
+    response: Response = current_app.make_response(render())
+    if response.status_code == 200:
+        cache.put(key, epoch, response.get_data())
+    return response

@@ -11,12 +11,13 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from flask import Response, current_app, g, make_response, request
 
 import sql
 
-from . import db
-from .errors import ApiError
+from .. import db
+from ..errors import ApiError
 
 HEADER = "Idempotency-Key"
 
@@ -56,12 +57,15 @@ def _request_hash() -> str:
     return digest.hexdigest()
 
 
-def run(principal: Any, call: Callable[[], Any]) -> Response:
-    """Run a write view in one transaction, honouring an Idempotency-Key header if sent."""
+def run(principal: Any, call: Callable[[psycopg.Cursor], Any]) -> Response:
+    """Call ``call(cur)`` in one new transaction, honouring an Idempotency-Key header if sent.
+
+    The transaction begins here, before the key is claimed, and commits when ``call`` has
+    returned and its response is stored under the key; an error rolls back both."""
     key = request.headers.get(HEADER)
     if key is None:
-        with db.transaction():
-            return make_response(call())
+        with db.transaction() as cur:
+            return make_response(call(cur))
     if not valid_key(key):
         raise InvalidIdempotencyKey()
     ids = {"account_id": principal.account_id, "user_id": principal.user_id, "key": key}
@@ -77,7 +81,7 @@ def run(principal: Any, call: Callable[[], Any]) -> Response:
             replay.mimetype = "application/json"
             replay.headers["Idempotent-Replayed"] = "true"
             return replay
-        response = make_response(call())
+        response = make_response(call(cur))
         sql.idempotency.store_response.run(
             cur,
             status_code=response.status_code,

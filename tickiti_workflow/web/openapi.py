@@ -1,12 +1,12 @@
 """The OpenAPI 3.1 document, generated from the route table and the marshmallow schemas.
 
-Request bodies come from the very schemas that validate them (``@body``), gates from
-``@requires``, and success responses from ``@returns``; nothing is written twice.
+Request bodies, gates and success responses come from each view's ``@route`` declaration
+(web/pipeline.py), whose body schemas are the very ones that validate; nothing is written
+twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from apispec import APISpec
@@ -90,22 +90,6 @@ def one_of_schemas(self, field, ret, **_kwargs) -> dict:
     return {"oneOf": [self.resolve_nested_schema(schema) for schema in schemas]}
 
 
-def returns(
-    schema: type[Schema],
-    status: int = 200,
-    errors: tuple[int, ...] = (),
-    accepted: type[Schema] | None = None,
-) -> Callable:
-    """Declare a view's success body, the statuses beyond the common ones it can answer, and
-    the body of its 202 when it can hand the work to a background job instead."""
-
-    def decorator(view: Callable) -> Callable:
-        view.returns = (schema, status, errors, accepted)  # type: ignore[attr-defined]
-        return view
-
-    return decorator
-
-
 def envelope(name: str, key: str, item: type[Schema], many: bool = False) -> type[Schema]:
     """A response schema ``{key: item}`` (or ``{key: [item]}``) named ``name``."""
     field = fields.Nested(item, many=many, required=True)
@@ -140,9 +124,13 @@ RATE_LIMIT_HEADERS = {
 
 
 def _operation(path: str, view: Any) -> dict[str, Any]:
-    ability, feature = view.gate
-    schema, status, extra_errors, accepted = getattr(
-        view, "returns", ({"type": "object"}, 200, (404, 409), None)
+    route = view.route
+    ability, feature = route.ability, route.feature
+    schema, status, extra_errors, accepted = (
+        route.returns,
+        route.status,
+        route.errors,
+        route.accepted,
     )
     gate_text = f"Needs `{ability}`, an admin owner" + (
         f" and the plan feature `{feature}`." if feature else "."
@@ -184,7 +172,7 @@ def _operation(path: str, view: Any) -> dict[str, Any]:
         else [],
         "requestBody": {
             "required": str(ability).endswith(":write"),  # reads also accept an empty body
-            "content": {"application/json": {"schema": view.body_schema}},
+            "content": {"application/json": {"schema": route.body}},
         },
         "responses": responses,
     }
@@ -245,7 +233,7 @@ def build(app: Flask) -> dict[str, Any]:
     used: set[str] = set()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
-        if "POST" in rule.methods and hasattr(view, "gate"):  # type: ignore[operator]
+        if "POST" in rule.methods and hasattr(view, "route"):  # type: ignore[operator]
             operation = _operation(rule.rule, view)
             used.update(operation["tags"])
             spec.path(path=rule.rule, operations={"post": operation})
