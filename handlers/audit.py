@@ -15,7 +15,8 @@ from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_
 bp = Blueprint("audit", __name__)
 
 OBJECT_TYPES = (
-    "queue", "resolution_category", "intervention", "escalation", "business_hours", "job"
+    "queue", "resolution_category", "intervention", "escalation", "business_hours",
+    "escalation_settings", "job",
 )  # fmt: skip
 
 

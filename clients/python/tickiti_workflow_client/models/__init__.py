@@ -32,6 +32,10 @@ from .escalation_create import EscalationCreate
 from .escalation_delete import EscalationDelete
 from .escalation_envelope import EscalationEnvelope
 from .escalation_list import EscalationList
+from .escalation_recompute import EscalationRecompute
+from .escalation_settings import EscalationSettings
+from .escalation_settings_envelope import EscalationSettingsEnvelope
+from .escalation_settings_update import EscalationSettingsUpdate
 from .escalation_target import EscalationTarget
 from .escalation_update import EscalationUpdate
 from .explain_query import ExplainQuery
@@ -127,6 +131,10 @@ __all__ = (
     "EscalationDelete",
     "EscalationEnvelope",
     "EscalationList",
+    "EscalationRecompute",
+    "EscalationSettings",
+    "EscalationSettingsEnvelope",
+    "EscalationSettingsUpdate",
     "EscalationTarget",
     "EscalationUpdate",
     "ExplainedTicket",
