@@ -21,11 +21,18 @@ WITH gone AS (
 SELECT count(*) AS ingested FROM gone
 
 -- name: candidates
--- Tickets to decide now (all accounts): those with a timer due, earliest first, then those marked for a recompute, oldest mark first.
-(SELECT account_id, ticket_id FROM escalation_timers
- WHERE due_at <= now() ORDER BY due_at LIMIT %(limit)s)
+-- Tickets to decide now (all accounts): those with a timer due, earliest first, then those marked for a recompute, oldest mark first; rows another worker has taken are skipped, so workers share the work instead of racing for the same tickets.
+WITH due AS (
+    SELECT account_id, ticket_id FROM escalation_timers
+    WHERE due_at <= now() ORDER BY due_at LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), dirty AS (
+    SELECT account_id, ticket_id FROM sla_dirty_tickets ORDER BY since LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+SELECT account_id, ticket_id FROM due
 UNION
-(SELECT account_id, ticket_id FROM sla_dirty_tickets ORDER BY since LIMIT %(limit)s)
+SELECT account_id, ticket_id FROM dirty
 
 -- name: lock_tickets
 -- Lock the listed tickets that no other transaction holds (all accounts), with their plan's escalations feature.

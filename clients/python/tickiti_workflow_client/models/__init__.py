@@ -49,6 +49,7 @@ from .form_field import FormField
 from .form_field_type import FormFieldType
 from .generate_token import GenerateToken
 from .holiday import Holiday
+from .immediate_firings import ImmediateFirings
 from .interval import Interval
 from .intervention import Intervention
 from .intervention_create import InterventionCreate
@@ -148,6 +149,7 @@ __all__ = (
     "FormFieldType",
     "GenerateToken",
     "Holiday",
+    "ImmediateFirings",
     "Interval",
     "Intervention",
     "InterventionCreate",
