@@ -196,12 +196,17 @@ LABELS = {
 def markdown(r: dict) -> str:
     lines = [
         f"| change ({r['tickets']:,} tickets, {r['workers']} worker processes) | recompute "
-        "| earliest-due 1% re-armed after | timers |",
-        "|---|---:|---:|---:|",
+        "| tickets/s | half decided after | earliest-due 1% re-armed after | timers |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for run_ in r["runs"]:
+        half = next(
+            (p["s"] for p in run_["progress"] if p["decided"] >= r["tickets"] // 2),
+            run_["seconds"],
+        )
         lines.append(
             f"| {LABELS[run_['change']]} | {run_['seconds']} s "
+            f"| {r['tickets'] / run_['seconds']:,.0f} | {half} s "
             f"| {run_['earliest_1pct_armed_after_s']} s | {run_['timers']:,} |"
         )
     return "\n".join(lines)
