@@ -401,3 +401,16 @@ def test_the_count_looks_at_a_bounded_number_of_clocks(factory, tenant, monkeypa
         "escalations/update", {"id": esc["id"], "target": {"metric": "resolution", "minutes": 60}}
     )
     assert immediate(lowered) == {"tickets": 5, "examined": 5, "capped": True}
+
+
+def test_another_accounts_clocks_are_never_counted(factory, tenant, other_tenant, worker):
+    escalation(other_tenant, target={"metric": "resolution", "minutes": 600})
+    ticket(factory, other_tenant, "2 hours")
+    settle(worker)
+    body = {
+        "name": "Solved within an hour",
+        "target": {"metric": "resolution", "minutes": 60},
+        "actions": [{"type": "notify_users", "user_ids": [tenant.user_id]}],
+    }
+    created = tenant.ok("escalations/create", body, status=201)
+    assert immediate(created) == {"tickets": 0, "examined": 0, "capped": False}
