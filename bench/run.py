@@ -23,8 +23,12 @@
    (bench/bulk_move.py; --no-bulk-move skips it).
 7. Measures how late escalations fire: 2,000 tickets falling due over a minute, and 50,000
    (5,000 with --quick) due at one instant (bench/escalation_lag.py; --no-escalations skips it).
+8. Times the background recompute of every clock of a 1,000,000-ticket account (100,000 with
+   --quick) when its escalations are created, a target changes and the business hours change,
+   with its progress (bench/escalation_recompute.py; --no-recompute skips it).
 
-Everything is bounded: about 27 minutes in full, about 6 with --quick.
+Everything is bounded: about 27 minutes in full without the recompute (which takes about 40
+more on 2 cores), about 10 with --quick.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 import bulk_move  # noqa: E402  (bench/bulk_move.py, beside this script)
 import escalation_lag  # noqa: E402  (bench/escalation_lag.py, beside this script)
+import escalation_recompute  # noqa: E402  (bench/escalation_recompute.py, beside this script)
 import ticket_writers  # noqa: E402  (bench/ticket_writers.py, beside this script)
 
 from tickiti_workflow import db  # noqa: E402
@@ -675,6 +680,8 @@ def markdown(report: dict) -> str:
         lines += ["", bulk_move.markdown(report["bulk_move"])]
     if report.get("escalation_lag"):
         lines += ["", escalation_lag.markdown(report["escalation_lag"])]
+    if report.get("escalation_recompute"):
+        lines += ["", escalation_recompute.markdown(report["escalation_recompute"])]
     if report.get("models"):
         lines += [
             "",
@@ -720,6 +727,11 @@ def main() -> None:
         "--pipeline-only",
         action="store_true",
         help="measure only the request pipeline against bare Flask (no data is built)",
+    )
+    parser.add_argument(
+        "--no-recompute",
+        action="store_true",
+        help="skip the clock recompute (bench/escalation_recompute.py)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
@@ -809,6 +821,10 @@ def main() -> None:
             burst = 5_000 if args.quick else 50_000
             print(f"escalation lag (steady, and a burst of {burst:,}):", flush=True)
             report["escalation_lag"] = escalation_lag.run(admin, 2_000, burst, workers=2)
+        if not args.no_recompute:
+            tickets = 100_000 if args.quick else 1_000_000
+            print(f"clock recompute of a {tickets:,}-ticket account:", flush=True)
+            report["escalation_recompute"] = escalation_recompute.run(admin, tickets, workers=2)
     finally:
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:

@@ -14,7 +14,8 @@ from tickiti_workflow.web.pipeline import route
 bp = Blueprint("audit", __name__)
 
 OBJECT_TYPES = (
-    "queue", "resolution_category", "intervention", "escalation", "business_hours", "job"
+    "queue", "resolution_category", "intervention", "escalation", "business_hours",
+    "escalation_settings", "job",
 )  # fmt: skip
 
 

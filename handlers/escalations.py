@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 import sql
 from auth import Ability, current_principal
-from tickiti_workflow import audit
+from tickiti_workflow import audit, escalation_runtime
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.versioning import changes
@@ -28,7 +28,7 @@ from tickiti_workflow.web.body import (
     Name,
     StrictSchema,
 )
-from tickiti_workflow.web.openapi import Deleted, envelope
+from tickiti_workflow.web.openapi import Deleted
 from tickiti_workflow.web.pipeline import route
 
 from .business_hours import HOURS_COLUMNS, MAX_TARGET_MINUTES, BusinessHours, render_business_hours
@@ -238,7 +238,30 @@ class EscalationList(Schema):
     business_hours = fields.Nested(BusinessHours, required=True)
 
 
-EscalationEnvelope = envelope("EscalationEnvelope", "escalation", Escalation)
+class ImmediateFirings(Schema):
+    """How many tickets the saved escalation fires at once (docs/API.md)."""
+
+    tickets = fields.Integer(required=True)
+    examined = fields.Integer(required=True)
+    capped = fields.Boolean(required=True)
+
+
+class EscalationEnvelope(Schema):
+    escalation = fields.Nested(Escalation, required=True)
+    would_fire_immediately = fields.Nested(ImmediateFirings, required=True)
+
+
+def saved(cur, account_id: int, escalation: dict) -> dict:
+    """The create and update answer: the escalation as it is, and beside it (so the object
+    stays what integrators know) how many tickets it fires at once."""
+    immediate = escalation_runtime.would_fire_immediately(
+        cur,
+        account_id,
+        escalation["id"],
+        escalation["target"]["metric"],
+        escalation["enabled"],
+    )
+    return {"escalation": escalation, "would_fire_immediately": immediate}
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -276,7 +299,7 @@ def create_escalation(cur, payload):
     sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(payload))
     escalation = sql.escalations.get_escalation.one(cur, **ids)
     audit.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
-    return {"escalation": escalation}, 201
+    return saved(cur, account_id, escalation), 201
 
 
 @route(bp, "/escalations/update", Ability.WORKFLOW_WRITE, feature=FEATURE,
@@ -293,7 +316,7 @@ def update_escalation(cur, payload):
         raise NotFound("escalation", payload["id"])
     before = sql.escalations.get_escalation.one(cur, **ids)
     if not (changed := changes(current, payload, editable)):
-        return {"escalation": before}
+        return saved(cur, account_id, before)
     if "position" in changed:
         count = sql.escalations.count_escalations.one(cur, account_id=account_id)
         if changed["position"] > count["escalation_count"]:
@@ -310,7 +333,7 @@ def update_escalation(cur, payload):
         sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(merged))
     escalation = sql.escalations.get_escalation.one(cur, **ids)
     audit.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
-    return {"escalation": escalation}
+    return saved(cur, account_id, escalation)
 
 
 @route(bp, "/escalations/delete", Ability.WORKFLOW_WRITE, feature=FEATURE,

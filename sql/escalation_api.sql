@@ -30,3 +30,20 @@ WHERE account_id = %(account_id)s
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s::bigint)
 ORDER BY id DESC
 LIMIT %(limit)s::int
+
+-- name: immediate_candidates
+-- The account's tickets among its first %(max_rows)s armed timers of a metric, earliest due first (an index range: never more rows than that), and how many timer rows were read.
+WITH first AS (
+    SELECT ticket_id FROM escalation_timers
+    WHERE account_id = %(account_id)s AND metric = %(metric)s
+    ORDER BY due_at
+    LIMIT %(max_rows)s
+)
+SELECT (SELECT count(*) FROM first) AS timer_rows,
+       ARRAY(SELECT DISTINCT ticket_id FROM first ORDER BY ticket_id) AS ticket_ids
+
+-- name: tickets_now
+-- The listed tickets of the account as the escalation clocks see them (read only, not locked).
+SELECT account_id, id, status, queue_id, priority, created_at
+FROM tickets
+WHERE account_id = %(account_id)s AND id = ANY (%(ticket_ids)s::bigint[])

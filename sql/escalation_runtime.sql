@@ -21,11 +21,17 @@ WITH gone AS (
 SELECT count(*) AS ingested FROM gone
 
 -- name: candidates
--- Tickets to decide now (all accounts): those with a timer due, earliest first, then those marked for a recompute, oldest mark first.
-(SELECT account_id, ticket_id FROM escalation_timers
- WHERE due_at <= now() ORDER BY due_at LIMIT %(limit)s)
+-- Tickets to decide now (all accounts): those with a timer due, earliest first, then those marked for a recompute, oldest mark first (marks another worker has taken are skipped, so workers share a recompute instead of racing for the same tickets).
+WITH due AS (
+    SELECT account_id, ticket_id FROM escalation_timers
+    WHERE due_at <= now() ORDER BY due_at LIMIT %(limit)s
+), dirty AS (
+    SELECT account_id, ticket_id FROM sla_dirty_tickets ORDER BY since LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+SELECT account_id, ticket_id FROM due
 UNION
-(SELECT account_id, ticket_id FROM sla_dirty_tickets ORDER BY since LIMIT %(limit)s)
+SELECT account_id, ticket_id FROM dirty
 
 -- name: lock_tickets
 -- Lock the listed tickets that no other transaction holds (all accounts), with their plan's escalations feature.
@@ -161,10 +167,13 @@ ON CONFLICT (account_id, ticket_id, escalation_id, metric, cycle) DO UPDATE
 SET due_at = EXCLUDED.due_at, armed_at = now()
 
 -- name: clear_dirty
--- The listed tickets' clocks are worked out: unmark them (all accounts).
+-- The listed tickets' clocks are worked out: unmark them (all accounts), except marks another transaction holds: a recompute renewing the mark (it stays, and the ticket is decided again) or another worker's candidates (waiting for those could deadlock two workers).
 DELETE FROM sla_dirty_tickets x
-USING unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS t (a, i)
-WHERE x.account_id = t.a AND x.ticket_id = t.i
+WHERE x.ctid = ANY (ARRAY(
+    SELECT d.ctid FROM sla_dirty_tickets d
+    JOIN unnest(%(account_ids)s::bigint[], %(ticket_ids)s::bigint[]) AS t (a, i)
+      ON d.account_id = t.a AND d.ticket_id = t.i
+    FOR UPDATE OF d SKIP LOCKED))
 
 -- name: oldest_overdue
 -- How late the oldest due timer not fired yet is, in seconds (all accounts; null when none).

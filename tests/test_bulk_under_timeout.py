@@ -109,3 +109,66 @@ def test_the_timeout_does_catch_a_request_that_scans(strict, tenant):
     finally:
         strict.app.config["SETTINGS"] = settings
     assert_error(response, 503, "database_timeout")
+
+
+def test_an_escalation_change_counts_its_immediate_firings_within_the_timeout(strict, tenant):
+    """However many clocks the account has armed, the create or update answer decides only
+    the first IMMEDIATE_MAX_TIMERS of them again (tickiti_workflow/escalation_runtime.py)."""
+    from tickiti_workflow.escalation_runtime import IMMEDIATE_MAX_TIMERS
+
+    account = tenant.account_id
+    created = tenant.ok(
+        "escalations/create",
+        {
+            "name": "Solved within a week",
+            "target": {"metric": "resolution", "minutes": 10_080},
+            "actions": [{"type": "set_priority", "priority": "urgent"}],
+        },
+        status=201,
+    )
+    esc = created["escalation"]
+    try:
+        strict.sql(
+            "INSERT INTO tickets (account_id, queue_id, status, created_at)"
+            " SELECT %s, %s, 'open', now() - interval '2 hours' FROM generate_series(1, %s)",
+            (account, tenant.inbox_id, BIG),
+        )
+        strict.sql(
+            "INSERT INTO escalation_timers (account_id, ticket_id, escalation_id, metric, cycle,"
+            " due_at) SELECT account_id, id, %s, 'resolution', 1, created_at + interval '7 days'"
+            " FROM tickets WHERE account_id = %s",
+            (esc["id"], account),
+        )
+        strict.sql("ANALYZE escalation_timers")
+        lowered = tenant.ok(
+            "escalations/update",
+            {"id": esc["id"], "target": {"metric": "resolution", "minutes": 60}},
+        )
+        assert lowered["would_fire_immediately"] == {
+            "tickets": IMMEDIATE_MAX_TIMERS,
+            "examined": IMMEDIATE_MAX_TIMERS,
+            "capped": True,
+        }
+        again = tenant.ok(
+            "escalations/create",
+            {
+                "name": "Urgent ones sooner",
+                "conditions": {"priorities": ["urgent"]},
+                "target": {"metric": "resolution", "minutes": 30},
+                "actions": [{"type": "set_priority", "priority": "high"}],
+            },
+            status=201,
+        )
+        assert again["would_fire_immediately"] == {
+            "tickets": 0,
+            "examined": IMMEDIATE_MAX_TIMERS,
+            "capped": True,
+        }
+    finally:
+        # Leave no recompute of these tickets for later tests' workers.
+        strict.sql("DELETE FROM escalations WHERE account_id = %s", (account,))
+        strict.sql("DELETE FROM escalation_timers WHERE account_id = %s", (account,))
+        strict.sql("SELECT fold_ticket_count_changes(%s)", (BIG,))
+        strict.sql("DELETE FROM sla_ticket_changes WHERE account_id = %s", (account,))
+        strict.sql("DELETE FROM sla_dirty_tickets WHERE account_id = %s", (account,))
+        strict.sql("DELETE FROM escalation_recomputes WHERE account_id = %s", (account,))

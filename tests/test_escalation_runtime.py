@@ -331,3 +331,82 @@ def test_another_accounts_tickets_and_firings_are_not_found(factory, tenant, oth
     assert other_tenant.ok("escalation-firings", {})["firings"] == []
     assert other_tenant.ok("escalation-firings", {"ticket_id": t})["firings"] == []
     assert len(tenant.ok("escalation-firings", {"ticket_id": t})["firings"]) == 1
+
+
+def immediate(response: dict) -> dict:
+    return response["would_fire_immediately"]
+
+
+def test_a_lowered_target_reports_the_tickets_it_fires_at_once(factory, tenant, worker):
+    esc = escalation(tenant, target={"metric": "resolution", "minutes": 600})
+    overdue = ticket(factory, tenant, "2 hours")
+    ticket(factory, tenant, "30 minutes")
+    settle(worker)
+    lowered = tenant.ok(
+        "escalations/update", {"id": esc["id"], "target": {"metric": "resolution", "minutes": 60}}
+    )
+    # Beside the escalation, which keeps its shape.
+    assert list(lowered) == ["escalation", "would_fire_immediately"]
+    assert immediate(lowered) == {"tickets": 1, "examined": 2, "capped": False}
+    settle(worker)
+    assert len(firings(factory, tenant, overdue)) == 1
+    # Fired: the same target again fires nothing more.
+    again = tenant.ok("escalations/update", {"id": esc["id"], "name": "Renamed"})
+    assert immediate(again) == {"tickets": 0, "examined": 1, "capped": False}
+
+
+def test_a_new_escalation_counts_the_clocks_others_armed(factory, tenant, worker):
+    escalation(tenant, target={"metric": "first_response", "minutes": 600})
+    ticket(factory, tenant, "2 hours")
+    ticket(factory, tenant, "3 hours", priority="urgent")
+    settle(worker)
+    body = {
+        "name": "Urgent within an hour",
+        "conditions": {"priorities": ["urgent"]},
+        "target": {"metric": "first_response", "minutes": 60},
+        "actions": [{"type": "notify_users", "user_ids": [tenant.user_id]}],
+    }
+    created = tenant.ok("escalations/create", body, status=201)
+    assert immediate(created) == {"tickets": 1, "examined": 2, "capped": False}
+    disabled = tenant.ok(
+        "escalations/update", {"id": created["escalation"]["id"], "enabled": False}
+    )
+    assert immediate(disabled) == {"tickets": 0, "examined": 0, "capped": False}
+    # Another metric's clocks are not looked at.
+    other = tenant.ok(
+        "escalations/create",
+        {**body, "name": "Idle", "target": {"metric": "resolution", "minutes": 60}},
+        status=201,
+    )
+    assert immediate(other) == {"tickets": 0, "examined": 0, "capped": False}
+
+
+def test_the_count_looks_at_a_bounded_number_of_clocks(factory, tenant, monkeypatch):
+    from tickiti_workflow import escalation_runtime
+
+    monkeypatch.setattr(escalation_runtime, "IMMEDIATE_MAX_TIMERS", 5)
+    esc = escalation(tenant, target={"metric": "resolution", "minutes": 600})
+    ids = [ticket(factory, tenant, f"{n} hours") for n in range(2, 10)]
+    factory.sql(
+        "INSERT INTO escalation_timers (account_id, ticket_id, escalation_id, metric, cycle,"
+        " due_at) SELECT account_id, id, %s, 'resolution', 1, created_at + interval '10 hours'"
+        " FROM tickets WHERE account_id = %s AND id = ANY(%s)",
+        (esc["id"], tenant.account_id, ids),
+    )
+    lowered = tenant.ok(
+        "escalations/update", {"id": esc["id"], "target": {"metric": "resolution", "minutes": 60}}
+    )
+    assert immediate(lowered) == {"tickets": 5, "examined": 5, "capped": True}
+
+
+def test_another_accounts_clocks_are_never_counted(factory, tenant, other_tenant, worker):
+    escalation(other_tenant, target={"metric": "resolution", "minutes": 600})
+    ticket(factory, other_tenant, "2 hours")
+    settle(worker)
+    body = {
+        "name": "Solved within an hour",
+        "target": {"metric": "resolution", "minutes": 60},
+        "actions": [{"type": "notify_users", "user_ids": [tenant.user_id]}],
+    }
+    created = tenant.ok("escalations/create", body, status=201)
+    assert immediate(created) == {"tickets": 0, "examined": 0, "capped": False}

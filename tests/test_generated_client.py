@@ -113,8 +113,21 @@ def test_list_and_create_every_resource(client_package, api, tenant):
     assert [e.name for e in listed.escalations] == ["Urgent idle"]
     assert listed.business_hours.timezone == "UTC"
 
+    settings = call(
+        client_package,
+        "escalation_settings.update_escalation_settings",
+        api,
+        m.EscalationSettingsUpdate.from_dict(
+            {"pause_statuses": ["on_hold"], "expected_version": 1}
+        ),
+    )
+    assert settings.escalation_settings.pause_statuses == ["on_hold"]
+    assert settings.recompute.finished_at is None
+    read = call(client_package, "escalation_settings.get_escalation_settings", api, m.Empty())
+    assert read.escalation_settings.version == 2
+
     events = call(client_package, "audit_events.list_audit_events", api, m.AuditQuery())
-    assert len(events.audit_events) == 4
+    assert len(events.audit_events) == 5
 
 
 def test_errors_parse_as_the_error_model(client_package, api):

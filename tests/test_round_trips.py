@@ -100,6 +100,10 @@ def costs(tenant, factory, objects: int, tickets: int, measure) -> dict[str, int
             post("business-hours/update", {"timezone": "Europe/Berlin"})
         ),
         "business_hours.preview": measure(post("business-hours/preview", preview)),
+        "escalation_settings.get": measure(post("escalation-settings")),
+        "escalation_settings.update": measure(
+            post("escalation-settings/update", {"pause_statuses": ["on_hold"]})
+        ),
         "audit.list": measure(post("audit-events")),
         "audit.list_filtered": measure(
             post("audit-events", {"object_type": "resolution_category", "limit": 10})
@@ -120,6 +124,7 @@ def test_reads_cost_authentication_plus_one_statement(tenant, round_trips):
         ("interventions", {}),
         ("escalations", {}),
         ("audit-events", {}),
+        ("escalation-settings", {}),
         ("business-hours/preview", {"start": "2026-03-02T10:00:00Z", "minutes": 60}),
     ):
         assert round_trips(lambda p=path, b=body: tenant.post(p, b)) == 2, path

@@ -32,6 +32,10 @@ from .business_time import BusinessHours
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
 RECOMPUTE_BATCH = 10_000
+# What an escalation's create or update reads to say how many tickets it would fire at once:
+# at most this many armed timers of its metric, earliest due first (so at most this many
+# tickets are decided in the request, whatever the account's size).
+IMMEDIATE_MAX_TIMERS = 1_000
 
 Key = tuple[int, int]  # (account_id, ticket_id)
 
@@ -85,6 +89,14 @@ def queue_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
     row = sql.escalation_runtime.recompute_batch.one(cur, batch=batch)
     if row is None:
         return 0
+    if row["queued"] == batch:
+        # A recompute fills sla_dirty_tickets from (nearly) empty to an account's size within
+        # seconds, far faster than autovacuum's analyze follows. Believing the table empty,
+        # the planner would join each batch's keys against the whole table (a 1M-row
+        # recompute then crawls at tens of tickets a second): the first batch analyzes it, and
+        # the timers, which an account's first escalation grows the same way. (A statement
+        # that cannot be prepared, so not a named query, like the worker's VACUUM.)
+        cur.execute("ANALYZE sla_dirty_tickets, escalation_timers")
     return 1 if row["finished_at"] is not None else batch
 
 
@@ -279,6 +291,51 @@ def _payload(key: Key, escalation: dict, d: sla.Decision, row: dict) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def would_fire_immediately(
+    cur, account_id: int, escalation_id: int, metric: str, enabled: bool
+) -> dict[str, Any]:
+    """How many tickets the saved escalation fires at once, by the worker's own decision.
+
+    Looked at: the tickets of the account's first IMMEDIATE_MAX_TIMERS armed clocks of the
+    escalation's metric, earliest due first, i.e. the clocks closest to (or past) any target.
+    ``capped`` says the limit was reached, so ``tickets`` may be a lower bound. A clock that no
+    escalation had armed (paused, no escalation of the metric matching the ticket) is not
+    looked at; the background recompute decides it like every other ticket.
+    """
+    if not enabled:
+        return {"tickets": 0, "examined": 0, "capped": False}
+    found = sql.escalation_api.immediate_candidates.one(
+        cur, account_id=account_id, metric=metric, max_rows=IMMEDIATE_MAX_TIMERS
+    )
+    capped = found["timer_rows"] >= IMMEDIATE_MAX_TIMERS
+    if not found["ticket_ids"]:
+        return {"tickets": 0, "examined": 0, "capped": capped}
+    tickets = {
+        (r["account_id"], r["id"]): r
+        for r in sql.escalation_api.tickets_now.all(
+            cur, account_id=account_id, ticket_ids=found["ticket_ids"]
+        )
+    }
+    cur.execute("SELECT now() AS now")
+    now = cur.fetchone()["now"]
+    histories, fired, configs = load(cur, tickets)
+    config = configs[account_id]
+    rules = [r for r in config.rules if r.id == escalation_id]
+    count = 0
+    for key, ticket in tickets.items():
+        decisions = sla.decide(
+            histories[key],
+            sla.TicketNow(ticket["status"], ticket["queue_id"], ticket["priority"]),
+            rules,
+            config.versions,
+            now,
+            pause_statuses=config.pause_statuses,
+            fired=fired.get(key, ()),
+        )
+        count += any(d.fire for d in decisions)
+    return {"tickets": count, "examined": len(tickets), "capped": capped}
 
 
 def oldest_overdue_seconds(cur) -> float | None:

@@ -25,6 +25,8 @@ METRICS = ("first_response", "next_response", "resolution", "idle")
 DEFAULT_PAUSE_STATUSES = ("pending", "on_hold")
 # Statuses in which no clock runs and no cycle can fire.
 STOPPED = ("solved", "closed")
+# Statuses an account may make pause statuses (migration 0018's CHECK), in workflow order.
+PAUSE_STATUS_CHOICES = ("new", "open", "pending", "on_hold")
 PUBLIC = ("customer_message", "agent_reply")
 PAUSABLE = ("first_response", "next_response", "resolution")
 

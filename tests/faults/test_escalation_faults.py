@@ -1,5 +1,6 @@
 """Escalations under faults: a worker SIGKILLed mid-batch, a database restart while timers are
-due, two workers on 20,000 due timers, and replies committed 1 ms before the due instant.
+due, two workers on 20,000 due timers, replies committed 1 ms before the due instant, and
+workers whose only route to the database is PgBouncer in transaction pooling mode.
 
 Every escalation here moves the ticket to another queue: ticket_events has no unique key, so
 one history row per ticket proves the actions ran exactly once (the firing row's UNIQUE key
@@ -13,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import wait_until
+from .conftest import wait_until, with_database
 from .test_worker import start_worker  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.faults
@@ -171,3 +172,26 @@ class TestEscalationFaults:
             (tenant.account_id, early),
         )
         assert firings == []
+
+    def test_behind_pgbouncer_without_a_direct_connection(
+        self,
+        fault_db,
+        pgbouncer,
+        start_worker,  # noqa: F811
+    ):
+        """Transaction pooling hands each transaction to any server connection: nothing may
+        rely on session state (advisory locks, LISTEN, prepared statements, SET). Two workers
+        given only PgBouncer's address arm timers, fire the overdue ones and the ones falling
+        due a few seconds later, each exactly once."""
+        url = with_database(pgbouncer.url, fault_db.name) + "?pgbouncer=true"
+        overdue, overdue_target, overdue_ids = escalated_tickets(fault_db, 4_000)
+        soon, soon_target, soon_ids = escalated_tickets(fault_db, 2_000, age="50 seconds")
+        workers = [start_worker(url) for _ in range(2)]
+        wait_all_fired(fault_db, overdue, len(overdue_ids), workers)
+        wait_all_fired(fault_db, soon, len(soon_ids), workers)
+        time.sleep(1)
+        assert_fired_exactly_once(fault_db, overdue, overdue_target, overdue_ids)
+        assert_fired_exactly_once(fault_db, soon, soon_target, soon_ids)
+        for worker in workers:
+            assert worker.process.poll() is None, worker.log()
+            assert "Traceback" not in worker.log()

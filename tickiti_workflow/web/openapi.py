@@ -72,6 +72,7 @@ TAGS = {
     "audit-events": "Who changed what in the account, newest first.",
     "business-hours": "The account's working week, holidays and business-time previews.",
     "escalation-firings": "What escalations did: each firing, with the actions it ran.",
+    "escalation-settings": "The account's clock settings: the statuses in which clocks pause.",
     "escalations": "Rules that act on tickets waiting too long in a queue.",
     "interventions": "Forms agents fill in, sent to a remote URL.",
     "jobs": "Background jobs: large moves and deletions, with their progress.",

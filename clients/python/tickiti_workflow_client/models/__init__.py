@@ -32,6 +32,10 @@ from .escalation_create import EscalationCreate
 from .escalation_delete import EscalationDelete
 from .escalation_envelope import EscalationEnvelope
 from .escalation_list import EscalationList
+from .escalation_recompute import EscalationRecompute
+from .escalation_settings import EscalationSettings
+from .escalation_settings_envelope import EscalationSettingsEnvelope
+from .escalation_settings_update import EscalationSettingsUpdate
 from .escalation_target import EscalationTarget
 from .escalation_update import EscalationUpdate
 from .explain_query import ExplainQuery
@@ -45,6 +49,7 @@ from .form_field import FormField
 from .form_field_type import FormFieldType
 from .generate_token import GenerateToken
 from .holiday import Holiday
+from .immediate_firings import ImmediateFirings
 from .interval import Interval
 from .intervention import Intervention
 from .intervention_create import InterventionCreate
@@ -127,6 +132,10 @@ __all__ = (
     "EscalationDelete",
     "EscalationEnvelope",
     "EscalationList",
+    "EscalationRecompute",
+    "EscalationSettings",
+    "EscalationSettingsEnvelope",
+    "EscalationSettingsUpdate",
     "EscalationTarget",
     "EscalationUpdate",
     "ExplainedTicket",
@@ -140,6 +149,7 @@ __all__ = (
     "FormFieldType",
     "GenerateToken",
     "Holiday",
+    "ImmediateFirings",
     "Interval",
     "Intervention",
     "InterventionCreate",

@@ -4,6 +4,7 @@ from enum import StrEnum
 class AuditQueryObjectTypeType2Type1(StrEnum):
     BUSINESS_HOURS = "business_hours"
     ESCALATION = "escalation"
+    ESCALATION_SETTINGS = "escalation_settings"
     INTERVENTION = "intervention"
     JOB = "job"
     QUEUE = "queue"

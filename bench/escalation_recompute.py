@@ -1,0 +1,225 @@
+"""How long a configuration change takes to reach every clock of a 1M-ticket account:
+`python bench/escalation_recompute.py [--tickets N] [--workers W]`.
+
+Builds a database of its own with one account (plan pro) holding N open tickets (1,000,000 by
+default) created over the last three days, every one with a running first-response and
+resolution clock, and runs W `tickiti-workflow worker` processes as the Procfile does. Then
+times three background recomputes, each from the write that requests it (committed with plain
+SQL, as the API's own write does) until every ticket of the account is decided again:
+
+  arm      the escalations are created: every ticket's clocks are worked out and armed
+  target   an escalation's target changes (7 days to 5 days; nothing falls due)
+  hours    the business hours change (the resolution target counts in them)
+
+For each it reports the total time, the progress (tickets queued and decided) every few
+seconds, and when the tickets with the earliest due times were re-armed (the recompute goes
+oldest ticket first, and the oldest ticket is the first due). Drops the database at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tickiti_workflow import db  # noqa: E402
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PROGRESS_EVERY_S = 5.0
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def seed(conn, tickets: int) -> int:
+    """The account and its tickets, their capture rows already taken into the status history."""
+    account = conn.execute(
+        "INSERT INTO accounts (name, plan_code) VALUES ('Recompute', 'pro') RETURNING id"
+    ).fetchone()[0]
+    inbox = conn.execute(
+        "SELECT id FROM queues WHERE account_id = %s AND is_builtin", (account,)
+    ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO tickets (account_id, queue_id, status, created_at)"
+        " SELECT %s, %s, 'open', now() - make_interval(secs => 259200.0 * (%s - g) / %s)"
+        " FROM generate_series(1, %s) g",
+        (account, inbox, tickets, tickets, tickets),
+    )
+    # What the worker's fold and ingest would do with the capture rows, in two statements.
+    conn.execute("SELECT fold_ticket_count_changes(%s)", (tickets * 2,))
+    conn.execute(
+        "INSERT INTO sla_status_history (account_id, ticket_id, at, status)"
+        " SELECT account_id, ticket_id, at, status FROM sla_ticket_changes"
+    )
+    conn.execute("TRUNCATE sla_ticket_changes")
+    for table in ("tickets", "sla_status_history", "ticket_count_changes"):
+        conn.execute(f"VACUUM ANALYZE {table}")
+    return account
+
+
+def create_escalations(conn, account: int) -> None:
+    conn.execute(
+        "INSERT INTO escalations (account_id, name, position, target_metric, target_minutes,"
+        " target_business_hours, actions) VALUES"
+        " (%s, 'First reply within a week', 1, 'first_response', 10080, false,"
+        '  \'[{"type": "set_priority", "priority": "high"}]\'),'
+        " (%s, 'Solved within 40 business hours', 2, 'resolution', 2400, true,"
+        '  \'[{"type": "set_priority", "priority": "urgent"}]\')',
+        (account, account),
+    )
+
+
+def change_target(conn, account: int) -> None:
+    conn.execute(
+        "UPDATE escalations SET target_minutes = 7200, version = version + 1, updated_at = now()"
+        " WHERE account_id = %s AND target_metric = 'first_response'",
+        (account,),
+    )
+
+
+def change_hours(conn, account: int) -> None:
+    conn.execute(
+        "UPDATE business_hours SET schedule = schedule"
+        ' || \'{"friday": [{"start": "09:00", "end": "15:00"}]}\'::jsonb,'
+        " version = version + 1, updated_at = now() WHERE account_id = %s",
+        (account,),
+    )
+
+
+def progress(conn, account: int) -> dict:
+    row = conn.execute(
+        "SELECT r.queued, r.finished_at IS NOT NULL AS queued_all,"
+        " (SELECT count(*) FROM sla_dirty_tickets d WHERE d.account_id = r.account_id) AS dirty"
+        " FROM escalation_recomputes r WHERE r.account_id = %s",
+        (account,),
+    ).fetchone()
+    return {"queued": row[0], "queued_all": row[1], "waiting": row[2]}
+
+
+def recompute(conn, account: int, tickets: int, change, label: str) -> dict:
+    """Commit ``change`` and wait until every ticket has been decided again."""
+    started_db = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+    start = time.monotonic()
+    change(conn, account)
+    samples, next_sample = [], start
+    while True:
+        p = progress(conn, account)
+        elapsed = time.monotonic() - start
+        if time.monotonic() >= next_sample:
+            decided = p["queued"] - p["waiting"]
+            samples.append({"s": round(elapsed, 1), "queued": p["queued"], "decided": decided})
+            print(f"  {label}: {elapsed:6.1f} s queued {p['queued']:>9,} decided {decided:>9,}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            next_sample += PROGRESS_EVERY_S
+        if p["queued_all"] and p["waiting"] == 0:
+            break
+        if elapsed > 3600:
+            raise RuntimeError(f"{label}: no end after an hour: {p}")
+        time.sleep(0.5)
+    total = time.monotonic() - start
+    # When the earliest-due 1% of the timers were armed again, against all of them.
+    first = conn.execute(
+        "WITH t AS (SELECT due_at, armed_at FROM escalation_timers WHERE account_id = %s),"
+        " cut AS (SELECT percentile_disc(0.01) WITHIN GROUP (ORDER BY due_at) AS due FROM t)"
+        " SELECT extract(epoch FROM max(armed_at) FILTER (WHERE due_at <= cut.due) - %s),"
+        "        extract(epoch FROM max(armed_at) - %s), count(*)"
+        " FROM t, cut",
+        (account, started_db, started_db),
+    ).fetchone()
+    return {
+        "change": label,
+        "tickets": tickets,
+        "seconds": round(total, 1),
+        "earliest_1pct_armed_after_s": round(first[0], 1) if first[0] is not None else None,
+        "all_armed_after_s": round(first[1], 1) if first[1] is not None else None,
+        "timers": first[2],
+        "progress": samples,
+    }
+
+
+def run(admin_url: str, tickets: int, workers: int) -> dict:
+    name = f"tickiti_bench_recompute_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = with_database(admin_url, name)
+    procs: list[subprocess.Popen] = []
+    result: dict = {"tickets": tickets, "workers": workers, "runs": []}
+    try:
+        db.migrate(url)
+        env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "WORKER_POLL_MS": "100"}
+        with psycopg.connect(url, autocommit=True) as conn:
+            print(f"escalation recompute: seeding {tickets:,} tickets", file=sys.stderr)
+            seeded = time.monotonic()
+            account = seed(conn, tickets)
+            result["seed_s"] = round(time.monotonic() - seeded, 1)
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "tickiti_workflow.cli", "worker"], cwd=ROOT, env=env
+                )
+                for _ in range(workers)
+            ]
+            for change, label in (
+                (create_escalations, "arm"),
+                (change_target, "target"),
+                (change_hours, "hours"),
+            ):
+                result["runs"].append(recompute(conn, account, tickets, change, label))
+                conn.execute("VACUUM ANALYZE escalation_timers")
+                conn.execute("VACUUM ANALYZE sla_dirty_tickets")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return result
+
+
+LABELS = {
+    "arm": "escalations created: every clock armed",
+    "target": "an escalation's target changed",
+    "hours": "business hours changed",
+}
+
+
+def markdown(r: dict) -> str:
+    lines = [
+        f"| change ({r['tickets']:,} tickets, {r['workers']} worker processes) | recompute "
+        "| tickets/s | half decided after | earliest-due 1% re-armed after | timers |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for run_ in r["runs"]:
+        half = next(
+            (p["s"] for p in run_["progress"] if p["decided"] >= r["tickets"] // 2),
+            run_["seconds"],
+        )
+        lines.append(
+            f"| {LABELS[run_['change']]} | {run_['seconds']} s "
+            f"| {r['tickets'] / run_['seconds']:,.0f} | {half} s "
+            f"| {run_['earliest_1pct_armed_after_s']} s | {run_['timers']:,} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=os.environ.get("BENCH_ADMIN_URL", DEFAULT_ADMIN_URL))
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(markdown(run(args.url, args.tickets, args.workers)))
+
+
+if __name__ == "__main__":
+    main()

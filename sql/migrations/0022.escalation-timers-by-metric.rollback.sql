@@ -1,0 +1,1 @@
+DROP INDEX escalation_timers_metric_due_idx;
