@@ -1,31 +1,28 @@
 """Interventions: forms agents run on a ticket, and their remote tokens (feature ``interventions``).
 
-A remote token (``tkr_…``) is shown once by generate-token and stored only as its SHA-256 hash.
-``verify_remote_token`` is what the intervention runtime calls to check a presented one.
+A remote token (``tkr_…``) is shown once by generate-token and stored only as its SHA-256 hash
+(tickiti_workflow/remote_tokens.py); remote_url must pass tickiti_workflow/remote_urls.py.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
-from urllib.parse import urlsplit
 
-import idna
 from flask import Blueprint
 from marshmallow import Schema, ValidationError, post_load, validate, validates, validates_schema
 from marshmallow.fields import Boolean, DateTime, Integer, List, Nested, String
-from psycopg.rows import dict_row
 from psycopg.types.json import Json
 
 import sql
-from auth import Ability, current_principal, hash_token, mint_token, requires
+from auth import Ability, current_principal, hash_token, requires
 from tickiti_workflow import audit
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
+from tickiti_workflow.remote_tokens import mint_remote_token
+from tickiti_workflow.remote_urls import MAX_URL_LENGTH, UnsafeRemoteUrl, check_remote_url
 from tickiti_workflow.schema import (
     JSON_SPACE,
     Bool,
@@ -55,105 +52,12 @@ REMOTE_URL_DOC = {
     "description": "An absolute https:// URL whose host is not localhost or a private, "
     "loopback, link-local or unspecified IP literal.",
 }
-MAX_URL_LENGTH = 2048
 FIELD_KEY = "[a-z][a-z0-9_]{0,63}"
 FIELD_KEY_RE = re.compile(rf"{FIELD_KEY}\Z")
 MAX_GRACE_MINUTES = 1440
-TOKEN_PREFIX = "tkr_"
 FIELD_TYPES = ("text", "textarea", "number", "select", "multiselect", "checkbox", "date")
 TYPES_WITH_OPTIONS = frozenset({"select", "multiselect"})
 EDITABLE = ("name", "description", "enabled", "remote_url", "fields")
-
-# A host name as it goes on the wire: ASCII letters, digits, hyphens (and underscores) in labels.
-_HOSTNAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?", re.ASCII | re.IGNORECASE)
-
-
-# --- remote_url ---------------------------------------------------------------------------
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address a host names literally, including legacy IPv4 forms like ``127.1``."""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    # HTTP clients resolve "127.1", "2130706433" and "0x7f.0.0.1" through inet_aton.
-    if re.fullmatch(r"[0-9a-fx.]+", host):
-        try:
-            return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
-        except OSError:
-            pass
-    return None
-
-
-def _unsafe_address_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address must not be a remote_url's host, or None if it is a public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return _unsafe_address_reason(ip.ipv4_mapped)
-    for reason, flag in (
-        ("unspecified", ip.is_unspecified),
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-        ("not publicly routable", not ip.is_global),
-    ):
-        if flag:
-            return reason
-    return None
-
-
-def check_remote_url(url: str) -> None:
-    """Refuse anything but an absolute https URL whose host is a public name or address."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        raise ValidationError("Must be a valid absolute URL.") from None
-    if parts.scheme.lower() != "https":
-        raise ValidationError("Must be an absolute https:// URL.")
-    if not host:
-        raise ValidationError("Must name a host.")
-    if parts.username is not None or parts.password is not None:
-        raise ValidationError("Must not contain credentials; use the remote token instead.")
-    for name in _network_forms(host):
-        _check_host(name)
-
-
-def _network_forms(host: str) -> set[str]:
-    """The ASCII forms an HTTP client may turn the host into before resolving it.
-
-    A client maps a Unicode host with IDNA: UTS 46 (IDNA 2008, e.g. the ``idna`` package) or
-    IDNA 2003 (Python's own codec); both fold full-width and circled digits, compatibility
-    letters and ideographic full stops to ASCII. Every form must pass every rule.
-    """
-    if host.isascii():
-        return {host.lower()}
-    try:
-        forms = {
-            idna.encode(host, uts46=True, std3_rules=True).decode("ascii").lower(),
-            host.encode("idna").decode("ascii").lower(),
-        }
-    except (idna.IDNAError, UnicodeError, ValueError):
-        raise ValidationError("The host is not a valid internationalised domain name.") from None
-    return forms
-
-
-def _check_host(host: str) -> None:
-    """Refuse an ASCII host that is localhost, a non-public address, or no host name at all."""
-    name = host.rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        raise ValidationError("The host must not be localhost.")
-    ip = _ip_literal(host)
-    if ip is None:
-        if not _HOSTNAME.fullmatch(host):
-            raise ValidationError("The host is not a valid host name.")
-        return
-    if reason := _unsafe_address_reason(ip):
-        raise ValidationError(f"The host must not be a {reason} IP address.")
-
 
 # --- schemas ------------------------------------------------------------------------------
 
@@ -228,7 +132,10 @@ class InterventionBody(StrictSchema):
 
     @validates("remote_url")
     def _remote_url(self, value, **_):
-        check_remote_url(value)
+        try:
+            check_remote_url(value)
+        except UnsafeRemoteUrl as refused:
+            raise ValidationError(str(refused)) from None
 
 
 class InterventionCreate(InterventionBody):
@@ -407,7 +314,7 @@ def generate_token(payload):
     # A retry with the same Idempotency-Key replays the response with the token withheld (null):
     # the secret is shown once and stored nowhere but as its hash.
     withhold_on_replay("remote_token")
-    token = mint_token(TOKEN_PREFIX)
+    token = mint_remote_token()
     ids = {"account_id": current_principal().account_id, **payload}
     with transaction() as cur:
         before = sql.interventions.get_intervention.one(cur, **ids)
@@ -433,20 +340,3 @@ def generate_token(payload):
         "remote_token_hint": token[-4:],
         "created_at": minted["created_at"],
     }
-
-
-# --- the runtime's check ------------------------------------------------------------------
-
-
-def verify_remote_token(conn, token: str) -> tuple[int, int] | None:
-    """``(account_id, intervention_id)`` for a valid presented remote token, else None.
-
-    Valid means: the current token of an enabled intervention, or the token it replaced while
-    that one's grace period lasts, in an account whose plan includes interventions. A valid
-    use is recorded in ``remote_token_last_used_at`` (within the caller's transaction, if any).
-    """
-    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
-        return None
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = sql.interventions.verify_remote_token.one(cur, token_hash=hash_token(token))
-    return None if row is None else (row["account_id"], row["intervention_id"])

@@ -10,7 +10,7 @@ import secrets
 import pytest
 
 from auth import hash_token, mint_token
-from handlers.interventions import verify_remote_token
+from tickiti_workflow.remote_tokens import verify_remote_token
 
 GENERATE = "interventions/generate-token"
 TOKEN_SHAPE = re.compile(r"tkr_[A-Za-z0-9_-]{43,}")
