@@ -6,7 +6,6 @@ count in them. The preview endpoint shows what a target means with the saved hou
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 from functools import cache
@@ -20,8 +19,8 @@ from psycopg.types.json import Jsonb
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit, business_time
+from tickiti_workflow.business_time import MAX_TARGET_MINUTES, render_business_hours
 from tickiti_workflow.db import read_cursor, transaction
-from tickiti_workflow.errors import ValidationFailed
 from tickiti_workflow.openapi import envelope, returns
 from tickiti_workflow.schema import (
     Bool,
@@ -37,14 +36,9 @@ from tickiti_workflow.versioning import changes
 bp = Blueprint("business_hours", __name__)
 
 FEATURE = "escalations"
-MAX_TARGET_MINUTES = 525_600
-WEEKDAYS = business_time.WEEKDAYS
 MAX_INTERVALS_PER_DAY = 6
 MAX_HOLIDAYS = 500
 MAX_HOLIDAY_DAYS = 366
-HOLIDAY_KEYS = ("name", "start_date", "end_date", "recurring")
-# A preview whose due time lies further out than this is refused rather than computed.
-MAX_PREVIEW_YEARS = 100
 PREVIEW_YEARS = (1970, 2999)
 
 
@@ -181,64 +175,6 @@ class BusinessHoursPreview(StrictSchema):
     minutes = Int(required=True, minimum=1, maximum=MAX_TARGET_MINUTES)
 
 
-HOURS_COLUMNS = ("timezone", "schedule", "holidays", "version", "updated_at")
-
-
-def render_business_hours(row: dict) -> dict:
-    """The API shape: all seven weekdays in order, keys in a fixed order (jsonb sorts them)."""
-    return {
-        "timezone": row["timezone"],
-        "schedule": {
-            day: [{"start": i["start"], "end": i["end"]} for i in row["schedule"].get(day, [])]
-            for day in WEEKDAYS
-        },
-        "holidays": [{key: h[key] for key in HOLIDAY_KEYS} for h in row["holidays"]],
-        "version": row["version"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def _no_business_time(reason: str) -> ValidationFailed:
-    return ValidationFailed(
-        {"business_hours": [reason]},
-        f"{reason} Change the business hours (business-hours/update) to preview a due time.",
-    )
-
-
-def preview(hours_row: dict, start: datetime, minutes: int, now: datetime) -> dict:
-    """When ``minutes`` business minutes from ``start`` end, and how many elapsed until ``now``."""
-    hours = business_time.BusinessHours.from_json(hours_row)
-    weekly = sum(
-        _minutes(i["end"]) - _minutes(i["start"])
-        for day in WEEKDAYS
-        for i in hours_row["schedule"][day]
-    )
-    if weekly == 0:
-        raise _no_business_time("The schedule has no business time: every weekday is closed.")
-    if minutes / weekly * 7 > MAX_PREVIEW_YEARS * 365:
-        raise ValidationFailed(
-            {
-                "minutes": [
-                    f"With {weekly} business minutes a week this lies more than "
-                    f"{MAX_PREVIEW_YEARS} years ahead."
-                ]
-            }
-        )
-    try:
-        due = business_time.due_at(hours, start, minutes)
-    except business_time.NoBusinessTime:
-        raise _no_business_time(
-            "The holidays leave no business time (or too little to reach this many minutes)."
-        ) from None
-    elapsed = business_time.business_minutes_between(hours, start, now) if start < now else 0
-    return {"due_at": due, "business_minutes": math.floor(elapsed)}
-
-
-def _minutes(hh_mm: str) -> int:
-    hours, minutes = hh_mm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 # --- Responses (for the OpenAPI document) ----------------------------------------------------
 
 
@@ -315,4 +251,4 @@ def preview_business_hours(payload):
             cur, account_id=current_principal().account_id
         )
     hours = render_business_hours(row)
-    return preview(hours, payload["start"], payload["minutes"], datetime.now(UTC))
+    return business_time.preview(hours, payload["start"], payload["minutes"], datetime.now(UTC))

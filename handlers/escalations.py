@@ -16,6 +16,11 @@ from psycopg.types.json import Jsonb
 import sql
 from auth import Ability, current_principal, requires
 from tickiti_workflow import audit
+from tickiti_workflow.business_time import (
+    HOURS_COLUMNS,
+    MAX_TARGET_MINUTES,
+    render_business_hours,
+)
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.list_cache import cached_list
@@ -33,7 +38,7 @@ from tickiti_workflow.schema import (
 )
 from tickiti_workflow.versioning import changes
 
-from .business_hours import HOURS_COLUMNS, MAX_TARGET_MINUTES, BusinessHours, render_business_hours
+from .business_hours import BusinessHours
 
 bp = Blueprint("escalations", __name__)
 

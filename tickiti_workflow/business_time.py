@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from .rules import RuleBroken
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -182,6 +185,66 @@ def business_time_between(hours: BusinessHours, start: datetime, end: datetime) 
 def business_minutes_between(hours: BusinessHours, start: datetime, end: datetime) -> float:
     """Return the business minutes within [start, end); zero when end <= start."""
     return business_time_between(hours, start, end) / timedelta(minutes=1)
+
+
+# --- The account's hours as the API shows them, and the preview of a target ------------------
+
+# A target is at most a year of minutes.
+MAX_TARGET_MINUTES = 525_600
+# A preview whose due time lies further out than this is refused rather than computed.
+MAX_PREVIEW_YEARS = 100
+HOLIDAY_KEYS = ("name", "start_date", "end_date", "recurring")
+HOURS_COLUMNS = ("timezone", "schedule", "holidays", "version", "updated_at")
+
+
+def render_business_hours(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The API shape: all seven weekdays in order, keys in a fixed order (jsonb sorts them)."""
+    return {
+        "timezone": row["timezone"],
+        "schedule": {
+            day: [{"start": i["start"], "end": i["end"]} for i in row["schedule"].get(day, [])]
+            for day in WEEKDAYS
+        },
+        "holidays": [{key: h[key] for key in HOLIDAY_KEYS} for h in row["holidays"]],
+        "version": row["version"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def _no_business_time(reason: str) -> RuleBroken:
+    return RuleBroken(
+        {"business_hours": [reason]},
+        f"{reason} Change the business hours (business-hours/update) to preview a due time.",
+    )
+
+
+def preview(hours_json: Mapping[str, Any], start: datetime, minutes: int, now: datetime) -> dict:
+    """When ``minutes`` business minutes from ``start`` end, and how many elapsed until ``now``.
+
+    ``hours_json`` is the API shape (render_business_hours). Raises RuleBroken when the hours
+    have no business time, or too little to reach the due time within MAX_PREVIEW_YEARS.
+    """
+    hours = BusinessHours.from_json(hours_json)
+    weekly = sum(hi - lo for day in hours.schedule.values() for lo, hi in day)
+    if weekly == 0:
+        raise _no_business_time("The schedule has no business time: every weekday is closed.")
+    if minutes / weekly * 7 > MAX_PREVIEW_YEARS * 365:
+        raise RuleBroken(
+            {
+                "minutes": [
+                    f"With {weekly} business minutes a week this lies more than "
+                    f"{MAX_PREVIEW_YEARS} years ahead."
+                ]
+            }
+        )
+    try:
+        due = due_at(hours, start, minutes)
+    except NoBusinessTime:
+        raise _no_business_time(
+            "The holidays leave no business time (or too little to reach this many minutes)."
+        ) from None
+    elapsed = business_minutes_between(hours, start, now) if start < now else 0
+    return {"due_at": due, "business_minutes": math.floor(elapsed)}
 
 
 @lru_cache(maxsize=1024)
