@@ -7,7 +7,7 @@ import os
 from flask import Flask
 
 from . import (
-    audit,
+    audit_events,
     business_hours,
     docs,
     escalation_clocks,
@@ -34,7 +34,7 @@ def register(app: Flask) -> None:
         escalations,
         escalation_clocks,
         business_hours,
-        audit,
+        audit_events,
         jobs,
         openapi,
     ):

@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 
 import sql
 from auth import Ability, current_principal, requires
-from tickiti_workflow import audit, business_time
+from tickiti_workflow import audit_trail, business_time
 from tickiti_workflow.business_time import MAX_TARGET_MINUTES, render_business_hours
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.openapi import envelope, returns
@@ -236,7 +236,7 @@ def update_business_hours(payload):
             holidays=Jsonb(merged["holidays"]),
         )
         hours = render_business_hours(row)
-        audit.record(cur, "business_hours.update", "business_hours", None, current, hours)
+        audit_trail.record(cur, "business_hours.update", "business_hours", None, current, hours)
     return {"business_hours": hours}
 
 

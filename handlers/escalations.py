@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 import sql
 from auth import Ability, current_principal, requires
-from tickiti_workflow import audit
+from tickiti_workflow import audit_trail
 from tickiti_workflow.business_time import (
     HOURS_COLUMNS,
     MAX_TARGET_MINUTES,
@@ -23,6 +23,7 @@ from tickiti_workflow.business_time import (
 )
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.escalation_refs import check_references, referenced_queue_ids
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
 from tickiti_workflow.schema import (
@@ -151,51 +152,6 @@ class EscalationDelete(StrictSchema):
     id = Id(required=True)
 
 
-def check_references(cur, account_id: int, conditions: dict | None, actions: list | None) -> None:
-    """422 naming every path whose queue or user is not in the account (one query per kind)."""
-    queue_refs: list[tuple[str, int]] = []
-    user_refs: list[tuple[str, int]] = []
-    if conditions:
-        queue_refs += [
-            (f"conditions.queue_ids.{i}", q) for i, q in enumerate(conditions["queue_ids"])
-        ]
-    for n, action in enumerate(actions or ()):
-        if action["type"] == "move_to_queue":
-            queue_refs.append((f"actions.{n}.queue_id", action["queue_id"]))
-        elif action["type"] == "notify_users":
-            user_refs += [
-                (f"actions.{n}.user_ids.{i}", u) for i, u in enumerate(action["user_ids"])
-            ]
-    errors: dict[str, list[str]] = {}
-    if queue_refs:
-        ids = sorted({q for _, q in queue_refs})
-        found = {
-            r["id"]
-            for r in sql.escalations.existing_queues.all(cur, account_id=account_id, queue_ids=ids)
-        }
-        errors |= {p: ["No queue with this id exists."] for p, q in queue_refs if q not in found}
-    if user_refs:
-        ids = sorted({u for _, u in user_refs})
-        found = {
-            r["id"]
-            for r in sql.escalations.active_users.all(cur, account_id=account_id, user_ids=ids)
-        }
-        errors |= {
-            p: ["No active user with this id exists."] for p, u in user_refs if u not in found
-        }
-    if errors:
-        raise ValidationFailed(
-            errors, "Some referenced queues or users do not exist in the account."
-        )
-
-
-def referenced_queue_ids(escalation: dict) -> list[int]:
-    """Every queue the escalation names, in its conditions or a move_to_queue action."""
-    ids = set(escalation["conditions"]["queue_ids"])
-    ids |= {a["queue_id"] for a in escalation["actions"] if a["type"] == "move_to_queue"}
-    return sorted(ids)
-
-
 def _columns(escalation: dict) -> dict[str, Any]:
     """The escalation's API shape as the parameters of the SQL that stores it."""
     conditions, target = escalation["conditions"], escalation["target"]
@@ -288,7 +244,7 @@ def create_escalation(payload):
         ids = {"account_id": account_id, "escalation_id": row["id"]}
         sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(payload))
         escalation = sql.escalations.get_escalation.one(cur, **ids)
-        audit.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
+        audit_trail.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
     return {"escalation": escalation}, 201
 
 
@@ -325,7 +281,9 @@ def update_escalation(payload):
         if "conditions" in changed or "actions" in changed:
             sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(merged))
         escalation = sql.escalations.get_escalation.one(cur, **ids)
-        audit.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
+        audit_trail.record(
+            cur, "escalation.update", "escalation", payload["id"], before, escalation
+        )
     return {"escalation": escalation}
 
 
@@ -346,7 +304,7 @@ def delete_escalation(payload):
         sql.escalations.close_position_gap.run(
             cur, account_id=account_id, position=before["position"]
         )
-        audit.record(
+        audit_trail.record(
             cur, "escalation.delete", "escalation", payload["id"], before, {"deleted": True}
         )
     return {"deleted": True, "id": payload["id"]}

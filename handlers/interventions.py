@@ -15,7 +15,7 @@ from psycopg.types.json import Json
 
 import sql
 from auth import Ability, current_principal, hash_token, requires
-from tickiti_workflow import audit
+from tickiti_workflow import audit_trail
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import LimitReached, NotFound
 from tickiti_workflow.idempotency import withhold_on_replay
@@ -249,7 +249,7 @@ def create_intervention(payload):
         )
         if intervention is None:
             raise LimitReached("interventions", MAX_INTERVENTIONS)
-        audit.record(
+        audit_trail.record(
             cur, "intervention.create", "intervention", intervention["id"], after=intervention
         )
     return {"intervention": intervention}, 201
@@ -276,7 +276,7 @@ def update_intervention(payload):
                 cur, **{**row, "fields": Json(row["fields"]), **ids}
             )
             intervention = sql.interventions.get_intervention.one(cur, **ids)
-            audit.record(
+            audit_trail.record(
                 cur, "intervention.update", "intervention", intervention["id"],
                 before, intervention,
             )  # fmt: skip
@@ -299,7 +299,7 @@ def delete_intervention(payload):
         deleted = sql.interventions.delete_intervention.one(cur, **ids)
         if deleted is None:  # deleted meanwhile by a concurrent request
             raise NotFound("intervention", payload["intervention_id"])
-        audit.record(
+        audit_trail.record(
             cur, "intervention.delete", "intervention", deleted["id"], before, {"deleted": True}
         )
     return {"deleted": True, "id": deleted["id"]}
@@ -325,7 +325,7 @@ def generate_token(payload):
         )
         if minted is None:  # deleted meanwhile by a concurrent request
             raise NotFound("intervention", payload["intervention_id"])
-        audit.record(
+        audit_trail.record(
             cur, "intervention.generate_token", "intervention", minted["intervention_id"],
             _token_state(before),
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
 import sql
@@ -45,22 +45,6 @@ JobEnvelope = envelope("JobEnvelope", "job", Job)
 class JobPage(Schema):
     jobs = fields.List(fields.Nested(Job), required=True)
     next_cursor = fields.String(required=True, allow_none=True)
-
-
-def sync_limit() -> int:
-    """Moves of more tickets than this run in the worker as a job."""
-    return current_app.config["SETTINGS"].bulk_sync_max_tickets
-
-
-def job_actor() -> dict:
-    """Who queues a job: the worker records its audit events in this request's name."""
-    principal = current_principal()
-    return {
-        "account_id": principal.account_id,
-        "actor_user_id": principal.user_id,
-        "token_id": principal.token_id,
-        "request_id": g.get("request_id"),
-    }
 
 
 class JobGet(StrictSchema):

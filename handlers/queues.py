@@ -7,12 +7,14 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
-from handlers.jobs import JobEnvelope, job_actor, sync_limit
-from tickiti_workflow import audit, bulk_moves
+from handlers.jobs import JobEnvelope
+from tickiti_workflow import audit_trail, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
+from tickiti_workflow.escalation_refs import referencing_escalation_ids
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
+from tickiti_workflow.request_context import actor, sync_limit
 from tickiti_workflow.schema import (
     BoundedList,
     Description,
@@ -136,7 +138,7 @@ def create_queue(payload):
         queue = sql.queues.create_queue.one(cur, account_id=account_id, limit=MAX_QUEUES, **payload)
         if queue is None:
             raise LimitReached("queues", MAX_QUEUES)
-        audit.record(cur, "queue.create", "queue", queue["id"], after=queue)
+        audit_trail.record(cur, "queue.create", "queue", queue["id"], after=queue)
     return {"queue": queue}, 201
 
 
@@ -155,7 +157,7 @@ def update_queue(payload):
         if changed := changes(current, payload, ("name", "description")):
             sql.queues.update_queue.run(cur, **{**current, **changed, **ids})
             queue = sql.queues.get_queue.one(cur, **ids)
-            audit.record(cur, "queue.update", "queue", queue["id"], before, queue)
+            audit_trail.record(cur, "queue.update", "queue", queue["id"], before, queue)
         else:
             queue = before
     return {"queue": queue}
@@ -193,28 +195,20 @@ def delete_queue(payload):
             _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
             if ticket_count > sync_limit():
                 job = bulk_moves.queue_job(
-                    cur, job_actor(), "queue.delete", queue_id, target_id, ticket_count
+                    cur, actor(), "queue.delete", queue_id, target_id, ticket_count
                 )
-                audit.record(
+                audit_trail.record(
                     cur, "queue.delete_requested", "queue", queue_id, before,
                     {"reassign_to_queue_id": target_id, "job_id": job["id"]},
                 )  # fmt: skip
                 return {"job": job}, 202
-            moved = bulk_moves.move(
-                cur, account_id, queue_id, target_id, job_actor()["actor_user_id"]
-            )
+            moved = bulk_moves.move(cur, account_id, queue_id, target_id, actor()["actor_user_id"])
         sql.queues.delete_queue.run(cur, **ids)
-        audit.record(
+        audit_trail.record(
             cur, "queue.delete", "queue", queue_id, before,
             {"deleted": True, "reassign_to_queue_id": target_id, "moved": moved},
         )  # fmt: skip
     return {"deleted": True, "id": queue_id, "moved": moved}
-
-
-def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
-    """Escalations whose conditions or actions name the queue."""
-    rows = sql.escalations.queue_escalation_ids.all(cur, account_id=account_id, queue_id=queue_id)
-    return [r["escalation_id"] for r in rows]
 
 
 @bp.post("/queues/move")
@@ -237,18 +231,18 @@ def move_queue_tickets(payload):
             )["ticket_count"]
             if total > sync_limit():
                 job = bulk_moves.queue_job(
-                    cur, job_actor(), "queue.move_tickets", from_id, to_id, total
+                    cur, actor(), "queue.move_tickets", from_id, to_id, total
                 )
-                audit.record(
+                audit_trail.record(
                     cur, "queue.move_tickets", "queue", from_id,
                     {"queue_id": from_id, "ticket_ids": None},
                     {"queue_id": to_id, "job_id": job["id"]},
                 )  # fmt: skip
                 return {"job": job}, 202
         moved = bulk_moves.move(
-            cur, account_id, from_id, to_id, job_actor()["actor_user_id"], ticket_ids
+            cur, account_id, from_id, to_id, actor()["actor_user_id"], ticket_ids
         )
-        audit.record(
+        audit_trail.record(
             cur, "queue.move_tickets", "queue", from_id,
             {"queue_id": from_id, "ticket_ids": ticket_ids},
             {"queue_id": to_id, "moved": moved},

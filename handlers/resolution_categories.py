@@ -11,12 +11,13 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
-from handlers.jobs import JobEnvelope, job_actor, sync_limit
-from tickiti_workflow import audit, bulk_moves
+from handlers.jobs import JobEnvelope
+from tickiti_workflow import audit_trail, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import Deleted, envelope, returns
+from tickiti_workflow.request_context import actor, sync_limit
 from tickiti_workflow.schema import (
     BoundedList,
     Description,
@@ -114,7 +115,7 @@ def create_category(payload):
         )
         if category is None:
             raise LimitReached("resolution categories", MAX_CATEGORIES)
-        audit.record(
+        audit_trail.record(
             cur, "resolution_category.create", "resolution_category", category["id"],
             after=category,
         )  # fmt: skip
@@ -136,7 +137,7 @@ def update_category(payload):
         if changed := changes(current, payload, ("name", "description")):
             sql.resolution_categories.update_category.run(cur, **{**current, **changed, **ids})
             category = sql.resolution_categories.get_category.one(cur, **ids)
-            audit.record(
+            audit_trail.record(
                 cur, "resolution_category.update", "resolution_category", category["id"],
                 before, category,
             )  # fmt: skip
@@ -180,17 +181,17 @@ def delete_category(payload):
                 raise ValidationFailed({"replace_with_id": ["No category with this id exists."]})
             if ticket_count > sync_limit():
                 job = bulk_moves.queue_job(
-                    cur, job_actor(), "resolution_category.delete", category_id,
+                    cur, actor(), "resolution_category.delete", category_id,
                     replace_with_id, ticket_count,
                 )  # fmt: skip
-                audit.record(
+                audit_trail.record(
                     cur, "resolution_category.delete_requested", "resolution_category",
                     category_id, before, {"replace_with_id": replace_with_id, "job_id": job["id"]},
                 )  # fmt: skip
                 return {"job": job}, 202
             recategorised = bulk_moves.recategorise(cur, account_id, category_id, replace_with_id)
         sql.resolution_categories.delete_category.run(cur, **ids)
-        audit.record(
+        audit_trail.record(
             cur, "resolution_category.delete", "resolution_category", category_id, before,
             {"deleted": True, "replace_with_id": replace_with_id, "recategorised": recategorised},
         )  # fmt: skip
@@ -222,7 +223,7 @@ def reorder_categories(payload):
         categories = sql.resolution_categories.list_categories.all(cur, account_id=account_id)
         before_ids, after_ids = [c["id"] for c in before], [c["id"] for c in categories]
         if before_ids != after_ids:
-            audit.record(
+            audit_trail.record(
                 cur, "resolution_category.reorder", "resolution_category", None,
                 before_ids, after_ids,
             )  # fmt: skip

@@ -12,7 +12,7 @@ from tickiti_workflow.list_cache import cached_list
 from tickiti_workflow.openapi import returns
 from tickiti_workflow.schema import Cursor, Id, Int, StrictSchema, body, encode_cursor
 
-bp = Blueprint("audit", __name__)
+bp = Blueprint("audit_events", __name__)
 
 OBJECT_TYPES = (
     "queue", "resolution_category", "intervention", "escalation", "business_hours", "job"
