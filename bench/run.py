@@ -5,8 +5,8 @@
    migrates it and fills it with set-based SQL (bench/data.sql, tickets.sql, small.sql): one
    large account (200 queues, 1,000,000 tickets, 50 categories, 20 interventions with fields,
    50 escalations), an identical 'twin' account without tickets, and 2,000 small accounts.
-2. Starts the service under gunicorn exactly as the Procfile does (gunicorn.conf.py,
-   'app:create_app()'), plus TICKITI_BENCH_ENDPOINTS=1 for the two ceiling endpoints.
+2. Starts the service under gunicorn as the Procfile does (gunicorn.conf.py), with the app
+   'bench.ceilings:create_app()': the service plus the two ceiling endpoints.
 3. Drives every read endpoint and the main write endpoints with wrk (installed with apt-get if
    absent): a warm-up, then rounds in which each endpoint's run follows a run of the stack
    ceiling (POST /bench/select1 → one SELECT 1 through the same pool); prints requests/s, p50
@@ -217,7 +217,6 @@ class Server:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
             "DATABASE_POOL_SIZE": str(pool),
-            "TICKITI_BENCH_ENDPOINTS": "1",
             **extra,
         }
         if worker_class != "gthread":
@@ -225,7 +224,7 @@ class Server:
         self.log = open(f"/tmp/tickiti-bench-{os.getpid()}-gunicorn.log", "ab")  # noqa: SIM115
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py", "app:create_app()"],
+            [str(gunicorn), "--config", "gunicorn.conf.py", "bench.ceilings:create_app()"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,  # the JSON access log: formatted, then discarded

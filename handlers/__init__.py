@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
 from . import (
@@ -39,7 +37,3 @@ def register(app: Flask) -> None:
         openapi,
     ):
         app.register_blueprint(module.bp, url_prefix=PREFIX)
-    if os.environ.get("TICKITI_BENCH_ENDPOINTS") == "1":
-        from . import bench  # ceilings for bench/run.py only: never mounted in production
-
-        app.register_blueprint(bench.bp)
