@@ -7,26 +7,25 @@ reorder) locks the account row first, so concurrent ones run one after the other
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal, requires
-from handlers.jobs import JobEnvelope
 from tickiti_workflow import audit_trail, bulk_moves
 from tickiti_workflow.db import read_cursor, transaction
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
 from tickiti_workflow.list_cache import cached_list
-from tickiti_workflow.openapi import Deleted, envelope, returns
+from tickiti_workflow.openapi import returns
 from tickiti_workflow.request_context import actor, sync_limit
-from tickiti_workflow.schema import (
-    BoundedList,
-    Description,
-    Empty,
-    ExpectedVersion,
-    Id,
-    Name,
-    StrictSchema,
-    body,
+from tickiti_workflow.schema import Empty, body
+from tickiti_workflow.schemas.jobs import JobEnvelope
+from tickiti_workflow.schemas.resolution_categories import (
+    CategoryCreate,
+    CategoryDelete,
+    CategoryReorder,
+    CategoryUpdate,
+    ResolutionCategoryDeleted,
+    ResolutionCategoryEnvelope,
+    ResolutionCategoryList,
 )
 from tickiti_workflow.versioning import changes
 
@@ -34,57 +33,6 @@ bp = Blueprint("resolution_categories", __name__)
 
 FEATURE = "resolution_tracking"
 MAX_CATEGORIES = 300
-# A valid order names each category once, so it is never longer than the limit; longer lists
-# are refused before any work (and their missing/unknown/duplicates lists stay bounded).
-MAX_REORDER_IDS = 1000
-
-
-class CategoryCreate(StrictSchema):
-    name = Name(required=True)
-    description = Description(load_default="")
-
-
-class CategoryUpdate(ExpectedVersion):
-    id = Id(required=True)
-    name = Name()
-    description = Description()
-
-
-class CategoryDelete(StrictSchema):
-    id = Id(required=True)
-    replace_with_id = Id(load_default=None)
-
-    @validates_schema
-    def _distinct(self, data, **_):
-        if data.get("replace_with_id") == data.get("id"):
-            raise ValidationError("Must differ from id.", "replace_with_id")
-
-
-class CategoryReorder(StrictSchema):
-    ids = BoundedList(Id(), required=True, max_length=MAX_REORDER_IDS)
-
-
-class ResolutionCategory(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    position = fields.Integer(required=True)
-    ticket_count = fields.Integer(required=True)
-    version = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
-ResolutionCategoryList = envelope(
-    "ResolutionCategoryList", "resolution_categories", ResolutionCategory, many=True
-)
-ResolutionCategoryEnvelope = envelope(
-    "ResolutionCategoryEnvelope", "resolution_category", ResolutionCategory
-)
-
-
-class ResolutionCategoryDeleted(Deleted):
-    recategorised = fields.Integer(required=True)
 
 
 @bp.post("/resolution-categories")

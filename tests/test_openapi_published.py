@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from handlers.interventions import FIELD_KEY_RE, InterventionCreate
 from scripts.export_openapi import render
 from tickiti_workflow import openapi
+from tickiti_workflow.schemas.interventions import FIELD_KEY_RE, InterventionCreate
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = "\u3000"
