@@ -9,6 +9,7 @@ from tickiti_workflow.openapi import envelope
 from tickiti_workflow.schema import Bool, BoundedList, ExpectedVersion, Id, Int, Name, StrictSchema
 
 from .business_hours import BusinessHours
+from .common import distinct
 
 MAX_ACTIONS = 10
 MAX_CONDITION_QUEUES = 500
@@ -17,25 +18,15 @@ PRIORITIES = ("low", "normal", "high", "urgent")
 METRICS = ("first_response", "next_response", "resolution", "idle")
 
 
-def _distinct(what: str):
-    def check(values: list) -> None:
-        seen: set = set()
-        repeated = [v for v in values if v in seen or seen.add(v)]
-        if repeated:
-            raise ValidationError(f"{what} must be distinct; repeated: {repeated[:20]}.")
-
-    return check
-
-
 class Conditions(StrictSchema):
     queue_ids = BoundedList(
-        Id(), load_default=list, max_length=MAX_CONDITION_QUEUES, validate=_distinct("Queue ids")
+        Id(), load_default=list, max_length=MAX_CONDITION_QUEUES, validate=distinct("Queue ids")
     )
     priorities = BoundedList(
         fields.String(validate=validate.OneOf(PRIORITIES)),
         load_default=list,
         max_length=len(PRIORITIES),
-        validate=_distinct("Priorities"),
+        validate=distinct("Priorities"),
     )
 
 
@@ -62,7 +53,7 @@ class NotifyUsers(StrictSchema):
         required=True,
         min_length=1,
         max_length=MAX_NOTIFY_USERS,
-        validate=_distinct("User ids"),
+        validate=distinct("User ids"),
     )
 
 

@@ -22,6 +22,8 @@ from tickiti_workflow.schema import (
     Text,
 )
 
+from .common import distinct, repeat_positions
+
 MAX_FIELDS = 50
 MAX_OPTIONS = 100
 # What the OpenAPI document can say of remote_url; the address rules are checked in code.
@@ -36,12 +38,6 @@ FIELD_KEY_RE = re.compile(rf"{FIELD_KEY}\Z")
 MAX_GRACE_MINUTES = 1440
 FIELD_TYPES = ("text", "textarea", "number", "select", "multiselect", "checkbox", "date")
 TYPES_WITH_OPTIONS = frozenset({"select", "multiselect"})
-
-
-def _distinct(values: list, what: str) -> str | None:
-    seen: set = set()
-    dupes = [v for v in values if v in seen or seen.add(v)]
-    return f"{what} must be unique; repeated: {sorted(set(dupes))[:20]}." if dupes else None
 
 
 class FieldOption(StrictSchema):
@@ -70,8 +66,10 @@ class FormField(StrictSchema):
         if data.get("type") in TYPES_WITH_OPTIONS:
             if not options:
                 raise ValidationError(f"Required and non-empty for type {data['type']}.", "options")
-            if message := _distinct([o["value"] for o in options], "Option values"):
-                raise ValidationError(message, "options")
+            try:
+                distinct("Option values")([o["value"] for o in options])
+            except ValidationError as repeated:
+                raise ValidationError(repeated.messages, "options") from None
         elif options:
             raise ValidationError(f"Not allowed for type {data.get('type')}.", "options")
 
@@ -89,12 +87,10 @@ class FormField(StrictSchema):
 
 
 def _unique_keys(form_fields: list[dict]) -> None:
-    seen: set[str] = set()
-    errors = {}
-    for index, field in enumerate(form_fields):
-        if field["key"] in seen:
-            errors[index] = {"key": [f"Duplicate key {field['key']!r}; keys must be unique."]}
-        seen.add(field["key"])
+    errors = {
+        index: {"key": [f"Duplicate key {form_fields[index]['key']!r}; keys must be unique."]}
+        for index in repeat_positions([field["key"] for field in form_fields])
+    }
     if errors:
         raise ValidationError(errors)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields, validates_schema
 
 from tickiti_workflow.openapi import Deleted, envelope
 from tickiti_workflow.schema import (
@@ -13,6 +13,8 @@ from tickiti_workflow.schema import (
     Name,
     StrictSchema,
 )
+
+from .common import differs_from, distinct
 
 MAX_MOVE_IDS = 10_000
 
@@ -34,8 +36,7 @@ class QueueDelete(StrictSchema):
 
     @validates_schema
     def _distinct(self, data, **_):
-        if data.get("reassign_to_queue_id") == data.get("queue_id"):
-            raise ValidationError("Must differ from queue_id.", "reassign_to_queue_id")
+        differs_from(data, "reassign_to_queue_id", "queue_id")
 
 
 class Queue(Schema):
@@ -64,21 +65,17 @@ class TicketsMoved(Schema):
     to_queue_id = fields.Integer(required=True)
 
 
-def _distinct_ids(ids: list[int]) -> None:
-    seen: set[int] = set()
-    dupes = sorted({i for i in ids if i in seen or seen.add(i)})
-    if dupes:
-        raise ValidationError(f"Ticket ids must be distinct; repeated: {dupes[:20]}.")
-
-
 class QueueMove(StrictSchema):
     from_queue_id = Id(required=True)
     to_queue_id = Id(required=True)
     ticket_ids = BoundedList(
-        Id(), load_default=None, min_length=1, max_length=MAX_MOVE_IDS, validate=_distinct_ids
+        Id(),
+        load_default=None,
+        min_length=1,
+        max_length=MAX_MOVE_IDS,
+        validate=distinct("Ticket ids"),
     )
 
     @validates_schema
     def _distinct_queues(self, data, **_):
-        if data.get("from_queue_id") == data.get("to_queue_id"):
-            raise ValidationError("Must differ from from_queue_id.", "to_queue_id")
+        differs_from(data, "to_queue_id", "from_queue_id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields, validates_schema
 
 from tickiti_workflow.openapi import Deleted, envelope
 from tickiti_workflow.schema import (
@@ -13,6 +13,8 @@ from tickiti_workflow.schema import (
     Name,
     StrictSchema,
 )
+
+from .common import differs_from
 
 # A valid order names each category once, so it is never longer than the limit; longer lists
 # are refused before any work (and their missing/unknown/duplicates lists stay bounded).
@@ -36,8 +38,7 @@ class CategoryDelete(StrictSchema):
 
     @validates_schema
     def _distinct(self, data, **_):
-        if data.get("replace_with_id") == data.get("id"):
-            raise ValidationError("Must differ from id.", "replace_with_id")
+        differs_from(data, "replace_with_id", "id")
 
 
 class CategoryReorder(StrictSchema):
