@@ -36,7 +36,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import string
 import subprocess
@@ -46,7 +45,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -58,6 +56,13 @@ import escalation_lag  # noqa: E402  (bench/escalation_lag.py, beside this scrip
 import ticket_writers  # noqa: E402  (bench/ticket_writers.py, beside this script)
 
 from tickiti_workflow import db  # noqa: E402
+from tickiti_workflow.devserver import (  # noqa: E402
+    free_port,
+    healthy,
+    start_gunicorn,
+    wait_until,
+    with_database,
+)
 
 BENCH = ROOT / "bench"
 API = "/api/v1/workflow"
@@ -91,11 +96,6 @@ def admin_url() -> str:
 
         print("no PostgreSQL at BENCH_ADMIN_URL: using the embedded one", file=sys.stderr)
         return embedded.start(ROOT / ".tickiti-bench")
-
-
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def run_sql_file(conn: psycopg.Connection, name: str, **params: int) -> None:
@@ -196,12 +196,6 @@ def fixtures(url: str) -> dict:
 # --- the server -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """gunicorn as the Procfile runs it, with the given worker model."""
 
@@ -222,25 +216,18 @@ class Server:
         if worker_class != "gthread":
             env["GUNICORN_CMD_ARGS"] = f"--worker-class {worker_class}"
         self.log = open(f"/tmp/tickiti-bench-{os.getpid()}-gunicorn.log", "ab")  # noqa: SIM115
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py", "bench.ceilings:create_app()"],
-            cwd=ROOT,
-            env=env,
+        self.proc = start_gunicorn(
+            env,
+            "bench.ceilings:create_app()",
             stdout=subprocess.DEVNULL,  # the JSON access log: formatted, then discarded
             stderr=self.log,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"gunicorn did not start; see {self.log.name}")
+        try:
+            wait_until(lambda: healthy(self.base), 30, interval=0.2, what="gunicorn")
+        except AssertionError:
+            self.stop()
+            raise SystemExit(f"gunicorn did not start; see {self.log.name}") from None
 
     @property
     def base(self) -> str:
@@ -668,7 +655,7 @@ def main() -> None:
     name = f"tickiti_bench_{os.getpid()}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_dbname(admin, name)
+    url = with_database(admin, name)
     report: dict = {"machine": machine(admin), "scale": scale, "connections": args.connections,
                     "warmup": args.warmup, "duration": args.duration,
                     "rounds": args.rounds}  # fmt: skip

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tickiti_workflow.config import Settings, pool_budget
+from tickiti_workflow.devserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,12 +43,6 @@ def test_settings_derive_the_pool_from_the_budget():
     assert settings.pool_size == 4
     with pytest.raises(SystemExit, match="DATABASE_MAX_CONNECTIONS"):
         Settings.from_env({**env, "DATABASE_MAX_CONNECTIONS": "0"})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_gunicorn_fits_the_budget_and_logs_only_json(database_url, tmp_path):
