@@ -2,7 +2,7 @@
 
 Escalations are ordered rules (``position`` 1..n): when a ticket matching the conditions misses
 the target, the actions run. Their list carries the account's business hours
-(handlers/business_hours.py), which targets with ``business_hours`` count in.
+(tickiti_workflow/business_time.py), which targets with ``business_hours`` count in.
 """
 
 from __future__ import annotations

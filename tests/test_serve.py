@@ -6,18 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
-from tests.faults.conftest import REPO, free_port, wait_until
-
-
-def answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+from tickiti_workflow.devserver import REPO, free_port, healthy, wait_until
 
 
 def worker_pids(factory, parent: int) -> list[int]:
@@ -61,7 +52,7 @@ def test_serve_runs_the_web_service_and_a_worker_and_stops_both(tenant, factory,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: answers(port), 30, what="the web service")
+        wait_until(lambda: healthy(f"http://127.0.0.1:{port}"), 30, what="the web service")
         wait_until(
             lambda: (
                 factory.one(
