@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 
 import handlers
 from tickiti_workflow import db, embedded, errors, jsonfmt, logs, wsgi
-from tickiti_workflow.config import MAX_BODY_BYTES, Settings, require_database
+from tickiti_workflow.config import MAX_BODY_BYTES, Settings
 from tickiti_workflow.web.list_cache import ListCache
 
 # Our own form, or the platform router's (20 to 200 of letters, digits, + / = -), so that the
@@ -63,11 +63,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.url_map.merge_slashes = False
     app.config["SETTINGS"] = settings
 
-    url = settings.database_url
-    if url is None:
-        require_database(settings)
-        url = embedded.start(settings.data_dir)
-        db.migrate(url)
+    url = embedded.database_url(settings)
     app.extensions["tickiti.db"] = db.Database(url, settings)
     if settings.list_cache_mb > 0:
         app.extensions["tickiti.list_cache"] = ListCache(settings.list_cache_mb * 1024 * 1024)

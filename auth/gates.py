@@ -15,9 +15,9 @@ from flask import g, request
 import sql
 from tickiti_workflow import db
 from tickiti_workflow.errors import ApiError, Forbidden, Unauthenticated
+from tickiti_workflow.tokens import TOKEN_FORMAT, hash_token
 
 from .failures import client_address, limiter
-from .tokens import TOKEN_FORMAT, hash_token
 
 ADMIN_ROLES = frozenset({"owner", "admin"})
 _BEARER = re.compile(r"Bearer[ ]+([A-Za-z0-9_\-.~+/]+=*)[ ]*", re.IGNORECASE)

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tickiti_workflow.business_time import (
     WEEKDAYS,
-    BusinessHours,
-    Holiday,
+    BusinessCalendar,
+    ClosedDays,
     business_minutes_between,
     due_at,
 )
@@ -28,8 +28,8 @@ REPEATS = 7
 THIRTY_BUSINESS_DAYS = 30 * 8 * 60
 
 
-def office_hours(zone: str, holidays: list[Holiday]) -> BusinessHours:
-    return BusinessHours(zone, {day: [(9 * 60, 17 * 60)] for day in WEEKDAYS[:5]}, holidays)
+def office_hours(zone: str, holidays: list[ClosedDays]) -> BusinessCalendar:
+    return BusinessCalendar(zone, {day: [(9 * 60, 17 * 60)] for day in WEEKDAYS[:5]}, holidays)
 
 
 CASES = [
@@ -39,9 +39,9 @@ CASES = [
         office_hours(
             "Europe/Berlin",
             [
-                Holiday("Easter", date(2026, 4, 3), date(2026, 4, 6)),
-                Holiday("Labour Day", date(2026, 5, 1), date(2026, 5, 1), recurring=True),
-                Holiday("Christmas", date(2025, 12, 24), date(2026, 1, 1), recurring=True),
+                ClosedDays("Easter", date(2026, 4, 3), date(2026, 4, 6)),
+                ClosedDays("Labour Day", date(2026, 5, 1), date(2026, 5, 1), recurring=True),
+                ClosedDays("Christmas", date(2025, 12, 24), date(2026, 1, 1), recurring=True),
             ],
         ),
     ),
@@ -50,8 +50,8 @@ CASES = [
         office_hours(
             "America/New_York",
             [
-                Holiday("Good Friday", date(2026, 4, 3), date(2026, 4, 3)),
-                Holiday("Memorial Day", date(2026, 5, 25), date(2026, 5, 25)),
+                ClosedDays("Good Friday", date(2026, 4, 3), date(2026, 4, 3)),
+                ClosedDays("Memorial Day", date(2026, 5, 25), date(2026, 5, 25)),
             ],
         ),
     ),
@@ -88,9 +88,9 @@ def main() -> None:
         due = per_call_us(lambda h=hours, s=start: due_at(h, s, THIRTY_BUSINESS_DAYS))  # type: ignore[misc]
         between = per_call_us(lambda h=hours, s=start, e=end: business_minutes_between(h, s, e))  # type: ignore[misc]
         print(f"{label:30} due_at +30 business days {due}   minutes over 6 weeks {between}")
-    # What a caller pays when it builds BusinessHours anew for every calculation.
+    # What a caller pays when it builds BusinessCalendar anew for every calculation.
     start = datetime(2026, 3, 20, 14, 37, tzinfo=UTC)
-    fresh = per_call_us(lambda: due_at(BusinessHours.from_json(BERLIN_JSON), start, 60), 2_000)
+    fresh = per_call_us(lambda: due_at(BusinessCalendar.from_json(BERLIN_JSON), start, 60), 2_000)
     print(f"{'Berlin, from_json every call':30} due_at +1 business hour  {fresh}")
 
 

@@ -5,8 +5,8 @@
    migrates it and fills it with set-based SQL (bench/data.sql, tickets.sql, small.sql): one
    large account (200 queues, 1,000,000 tickets, 50 categories, 20 interventions with fields,
    50 escalations), an identical 'twin' account without tickets, and 2,000 small accounts.
-2. Starts the service under gunicorn exactly as the Procfile does (gunicorn.conf.py,
-   'app:create_app()'), plus TICKITI_BENCH_ENDPOINTS=1 for the two ceiling endpoints.
+2. Starts the service under gunicorn as the Procfile does (gunicorn.conf.py), with the app
+   'bench.ceilings:create_app()': the service plus the two ceiling endpoints.
 3. Drives every read endpoint and the main write endpoints with wrk (installed with apt-get if
    absent): a warm-up, then rounds in which each endpoint's run follows a run of the stack
    ceiling (POST /bench/select1 → one SELECT 1 through the same pool); prints requests/s, p50
@@ -40,7 +40,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import string
 import subprocess
@@ -50,7 +49,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -63,6 +61,12 @@ import escalation_recompute  # noqa: E402  (bench/escalation_recompute.py, besid
 import ticket_writers  # noqa: E402  (bench/ticket_writers.py, beside this script)
 
 from tickiti_workflow import db  # noqa: E402
+from tickiti_workflow.devserver import (  # noqa: E402
+    free_port,
+    start_gunicorn,
+    wait_until,
+    with_database,
+)
 
 BENCH = ROOT / "bench"
 API = "/api/v1/workflow"
@@ -97,11 +101,6 @@ def admin_url() -> str:
 
         print("no PostgreSQL at BENCH_ADMIN_URL: using the embedded one", file=sys.stderr)
         return embedded.start(ROOT / ".tickiti-bench")
-
-
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def run_sql_file(conn: psycopg.Connection, name: str, **params: int) -> None:
@@ -202,12 +201,6 @@ def fixtures(url: str) -> dict:
 # --- the server -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """gunicorn as the Procfile runs it, with the given worker model."""
 
@@ -218,7 +211,7 @@ class Server:
         threads: int,
         pool: int,
         worker_class="gthread",
-        app="app:create_app()",
+        app="bench.ceilings:create_app()",
         ready="/healthz",
         **extra,
     ):
@@ -231,33 +224,33 @@ class Server:
             "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads),
             "DATABASE_POOL_SIZE": str(pool),
-            "TICKITI_BENCH_ENDPOINTS": "1",
             **extra,
         }
         if worker_class != "gthread":
             env["GUNICORN_CMD_ARGS"] = f"--worker-class {worker_class}"
         self.log = open(f"/tmp/tickiti-bench-{os.getpid()}-gunicorn.log", "ab")  # noqa: SIM115
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [str(gunicorn), "--config", "gunicorn.conf.py", app],
-            cwd=ROOT,
-            env=env,
+        self.proc = start_gunicorn(
+            env,
+            app,
             stdout=subprocess.DEVNULL,  # the JSON access log: formatted, then discarded
             stderr=self.log,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def ready_now() -> bool:
+            # A GET of the health check, or a POST of {} to a path that needs no database.
+            body = None if ready == "/healthz" else b"{}"
             try:
-                # A GET of the health check, or a POST of {} to a path that needs no database.
-                body = None if ready == "/healthz" else b"{}"
                 with urllib.request.urlopen(self.base + ready, body, timeout=2) as r:
-                    if r.status == 200:
-                        return
+                    return r.status == 200
             except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise SystemExit(f"gunicorn did not start; see {self.log.name}")
+                return False
+
+        try:
+            wait_until(ready_now, 30, interval=0.2, what="gunicorn")
+        except AssertionError:
+            self.stop()
+            raise SystemExit(f"gunicorn did not start; see {self.log.name}") from None
 
     @property
     def base(self) -> str:
@@ -774,7 +767,7 @@ def main() -> None:
     name = f"tickiti_bench_{os.getpid()}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_dbname(admin, name)
+    url = with_database(admin, name)
     report = {"machine": machine(admin), "scale": scale, "connections": args.connections,
               "warmup": args.warmup, "duration": args.duration,
               "rounds": args.rounds}  # fmt: skip

@@ -41,7 +41,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -49,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tickiti_workflow import db  # noqa: E402
+from tickiti_workflow.devserver import with_database  # noqa: E402
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -136,11 +136,6 @@ def ensure_pgbench() -> str:
     if not found:
         raise SystemExit("could not install pgbench")
     return found
-
-
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 class Triggers:
@@ -293,7 +288,7 @@ def run(
     name = f"tickiti_writers_{os.getpid()}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = with_dbname(admin_url, name)
+    url = with_database(admin_url, name)
     try:
         db.migrate(url)
         seed(url, clients)

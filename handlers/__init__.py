@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
 from . import (
-    audit,
+    audit_events,
     business_hours,
     docs,
     escalation_clocks,
@@ -36,12 +34,8 @@ def register(app: Flask) -> None:
         escalation_clocks,
         escalation_settings,
         business_hours,
-        audit,
+        audit_events,
         jobs,
         openapi,
     ):
         app.register_blueprint(module.bp, url_prefix=PREFIX)
-    if os.environ.get("TICKITI_BENCH_ENDPOINTS") == "1":
-        from . import bench  # ceilings for bench/run.py only: never mounted in production
-
-        app.register_blueprint(bench.bp)

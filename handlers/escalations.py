@@ -2,7 +2,7 @@
 
 Escalations are ordered rules (``position`` 1..n): when a ticket matching the conditions misses
 the target, the actions run. Their list carries the account's business hours
-(handlers/business_hours.py), which targets with ``business_hours`` count in.
+(tickiti_workflow/business_time.py), which targets with ``business_hours`` count in.
 """
 
 from __future__ import annotations
@@ -10,183 +10,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate
 from psycopg.types.json import Jsonb
 
 import sql
 from auth import Ability, current_principal
-from tickiti_workflow import audit, escalation_runtime
+from tickiti_workflow import audit_trail, escalation_runtime
+from tickiti_workflow.business_time import HOURS_COLUMNS, render_business_hours
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.versioning import changes
-from tickiti_workflow.web.body import (
-    Bool,
-    BoundedList,
-    ExpectedVersion,
-    Id,
-    Int,
-    Name,
-    StrictSchema,
+from tickiti_workflow.escalation_refs import check_references, referenced_queue_ids
+from tickiti_workflow.schemas.escalations import (
+    EscalationCreate,
+    EscalationDelete,
+    EscalationEnvelope,
+    EscalationList,
+    EscalationUpdate,
 )
+from tickiti_workflow.versioning import changes
 from tickiti_workflow.web.openapi import Deleted
 from tickiti_workflow.web.pipeline import route
-
-from .business_hours import HOURS_COLUMNS, MAX_TARGET_MINUTES, BusinessHours, render_business_hours
 
 bp = Blueprint("escalations", __name__)
 
 FEATURE = "escalations"
 MAX_ESCALATIONS = 200
-MAX_ACTIONS = 10
-MAX_CONDITION_QUEUES = 500
-MAX_NOTIFY_USERS = 100
-PRIORITIES = ("low", "normal", "high", "urgent")
-METRICS = ("first_response", "next_response", "resolution", "idle")
-
-
-def _distinct(what: str):
-    def check(values: list) -> None:
-        seen: set = set()
-        repeated = [v for v in values if v in seen or seen.add(v)]
-        if repeated:
-            raise ValidationError(f"{what} must be distinct; repeated: {repeated[:20]}.")
-
-    return check
 
 
 # --- Escalation bodies ------------------------------------------------------------------------
-
-
-class Conditions(StrictSchema):
-    queue_ids = BoundedList(
-        Id(), load_default=list, max_length=MAX_CONDITION_QUEUES, validate=_distinct("Queue ids")
-    )
-    priorities = BoundedList(
-        fields.String(validate=validate.OneOf(PRIORITIES)),
-        load_default=list,
-        max_length=len(PRIORITIES),
-        validate=_distinct("Priorities"),
-    )
-
-
-class Target(StrictSchema):
-    metric = fields.String(required=True, validate=validate.OneOf(METRICS))
-    minutes = Int(required=True, minimum=1, maximum=MAX_TARGET_MINUTES)
-    business_hours = Bool(load_default=False)
-
-
-class MoveToQueue(StrictSchema):
-    type = fields.String(required=True, validate=validate.Equal("move_to_queue"))
-    queue_id = Id(required=True)
-
-
-class SetPriority(StrictSchema):
-    type = fields.String(required=True, validate=validate.Equal("set_priority"))
-    priority = fields.String(required=True, validate=validate.OneOf(PRIORITIES))
-
-
-class NotifyUsers(StrictSchema):
-    type = fields.String(required=True, validate=validate.Equal("notify_users"))
-    user_ids = BoundedList(
-        Id(),
-        required=True,
-        min_length=1,
-        max_length=MAX_NOTIFY_USERS,
-        validate=_distinct("User ids"),
-    )
-
-
-ACTION_SCHEMAS = {
-    "move_to_queue": MoveToQueue,
-    "set_priority": SetPriority,
-    "notify_users": NotifyUsers,
-}
-
-
-class Action(fields.Field):
-    """One action, validated by the schema its ``type`` names."""
-
-    def _deserialize(self, value, attr, data, **kwargs) -> dict:
-        if not isinstance(value, dict):
-            raise ValidationError("Must be an object.")
-        kind = value.get("type")
-        if "type" not in value:
-            raise ValidationError({"type": ["Missing data for required field."]})
-        if not isinstance(kind, str) or kind not in ACTION_SCHEMAS:
-            raise ValidationError({"type": [f"Must be one of: {', '.join(ACTION_SCHEMAS)}."]})
-        return ACTION_SCHEMAS[kind]().load(value)
-
-
-def Actions(**kw) -> fields.List:
-    action = Action(metadata={"one_of": list(ACTION_SCHEMAS.values())})
-    return BoundedList(action, min_length=1, max_length=MAX_ACTIONS, **kw)
-
-
-class EscalationCreate(StrictSchema):
-    name = Name(required=True)
-    enabled = Bool(load_default=True)
-    conditions = fields.Nested(Conditions, load_default=lambda: Conditions().load({}))
-    target = fields.Nested(Target, required=True)
-    actions = Actions(required=True)
-
-
-class EscalationUpdate(ExpectedVersion):
-    id = Id(required=True)
-    name = Name()
-    enabled = Bool()
-    position = Int(minimum=1)
-    conditions = fields.Nested(Conditions)
-    target = fields.Nested(Target)
-    actions = Actions()
-
-
-class EscalationDelete(StrictSchema):
-    id = Id(required=True)
-
-
-def check_references(cur, account_id: int, conditions: dict | None, actions: list | None) -> None:
-    """422 naming every path whose queue or user is not in the account (one query per kind)."""
-    queue_refs: list[tuple[str, int]] = []
-    user_refs: list[tuple[str, int]] = []
-    if conditions:
-        queue_refs += [
-            (f"conditions.queue_ids.{i}", q) for i, q in enumerate(conditions["queue_ids"])
-        ]
-    for n, action in enumerate(actions or ()):
-        if action["type"] == "move_to_queue":
-            queue_refs.append((f"actions.{n}.queue_id", action["queue_id"]))
-        elif action["type"] == "notify_users":
-            user_refs += [
-                (f"actions.{n}.user_ids.{i}", u) for i, u in enumerate(action["user_ids"])
-            ]
-    errors: dict[str, list[str]] = {}
-    if queue_refs:
-        ids = sorted({q for _, q in queue_refs})
-        found = {
-            r["id"]
-            for r in sql.escalations.existing_queues.all(cur, account_id=account_id, queue_ids=ids)
-        }
-        errors |= {p: ["No queue with this id exists."] for p, q in queue_refs if q not in found}
-    if user_refs:
-        ids = sorted({u for _, u in user_refs})
-        found = {
-            r["id"]
-            for r in sql.escalations.active_users.all(cur, account_id=account_id, user_ids=ids)
-        }
-        errors |= {
-            p: ["No active user with this id exists."] for p, u in user_refs if u not in found
-        }
-    if errors:
-        raise ValidationFailed(
-            errors, "Some referenced queues or users do not exist in the account."
-        )
-
-
-def referenced_queue_ids(escalation: dict) -> list[int]:
-    """Every queue the escalation names, in its conditions or a move_to_queue action."""
-    ids = set(escalation["conditions"]["queue_ids"])
-    ids |= {a["queue_id"] for a in escalation["actions"] if a["type"] == "move_to_queue"}
-    return sorted(ids)
 
 
 def _columns(escalation: dict) -> dict[str, Any]:
@@ -205,63 +55,6 @@ def _columns(escalation: dict) -> dict[str, Any]:
 
 
 # --- Responses (for the OpenAPI document) ----------------------------------------------------
-
-
-class EscalationConditions(Schema):
-    queue_ids = fields.List(fields.Integer(), required=True)
-    priorities = fields.List(fields.String(), required=True)
-
-
-class EscalationTarget(Schema):
-    metric = fields.String(required=True)
-    minutes = fields.Integer(required=True)
-    business_hours = fields.Boolean(required=True)
-
-
-class Escalation(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    enabled = fields.Boolean(required=True)
-    position = fields.Integer(required=True)
-    conditions = fields.Nested(EscalationConditions, required=True)
-    target = fields.Nested(EscalationTarget, required=True)
-    actions = fields.List(
-        fields.Raw(metadata={"one_of": list(ACTION_SCHEMAS.values())}), required=True
-    )
-    version = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
-class EscalationList(Schema):
-    escalations = fields.List(fields.Nested(Escalation), required=True)
-    business_hours = fields.Nested(BusinessHours, required=True)
-
-
-class ImmediateFirings(Schema):
-    """How many tickets the saved escalation fires at once (docs/API.md)."""
-
-    tickets = fields.Integer(required=True)
-    examined = fields.Integer(required=True)
-    capped = fields.Boolean(required=True)
-
-
-class EscalationEnvelope(Schema):
-    escalation = fields.Nested(Escalation, required=True)
-    would_fire_immediately = fields.Nested(ImmediateFirings, required=True)
-
-
-def saved(cur, account_id: int, escalation: dict) -> dict:
-    """The create and update answer: the escalation as it is, and beside it (so the object
-    stays what integrators know) how many tickets it fires at once."""
-    immediate = escalation_runtime.would_fire_immediately(
-        cur,
-        account_id,
-        escalation["id"],
-        escalation["target"]["metric"],
-        escalation["enabled"],
-    )
-    return {"escalation": escalation, "would_fire_immediately": immediate}
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -283,6 +76,19 @@ def list_escalations(_payload):
     return {"escalations": escalations, "business_hours": render_business_hours(hours)}
 
 
+def saved(cur, account_id: int, escalation: dict) -> dict:
+    """The create and update answer: the escalation as it is, and beside it (so the object
+    stays what integrators know) how many tickets it fires at once."""
+    immediate = escalation_runtime.would_fire_immediately(
+        cur,
+        account_id,
+        escalation["id"],
+        escalation["target"]["metric"],
+        escalation["enabled"],
+    )
+    return {"escalation": escalation, "would_fire_immediately": immediate}
+
+
 @route(bp, "/escalations/create", Ability.WORKFLOW_WRITE, feature=FEATURE,
        body=EscalationCreate, returns=EscalationEnvelope, status=201, errors=(409,))  # fmt: skip
 def create_escalation(cur, payload):
@@ -298,7 +104,7 @@ def create_escalation(cur, payload):
     ids = {"account_id": account_id, "escalation_id": row["id"]}
     sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(payload))
     escalation = sql.escalations.get_escalation.one(cur, **ids)
-    audit.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
+    audit_trail.record(cur, "escalation.create", "escalation", row["id"], after=escalation)
     return saved(cur, account_id, escalation), 201
 
 
@@ -332,7 +138,7 @@ def update_escalation(cur, payload):
     if "conditions" in changed or "actions" in changed:
         sql.escalations.write_queue_refs.run(cur, **ids, queue_ids=referenced_queue_ids(merged))
     escalation = sql.escalations.get_escalation.one(cur, **ids)
-    audit.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
+    audit_trail.record(cur, "escalation.update", "escalation", payload["id"], before, escalation)
     return saved(cur, account_id, escalation)
 
 
@@ -348,5 +154,7 @@ def delete_escalation(cur, payload):
         raise NotFound("escalation", payload["id"])
     sql.escalations.delete_escalation.run(cur, **ids)
     sql.escalations.close_position_gap.run(cur, account_id=account_id, position=before["position"])
-    audit.record(cur, "escalation.delete", "escalation", payload["id"], before, {"deleted": True})
+    audit_trail.record(
+        cur, "escalation.delete", "escalation", payload["id"], before, {"deleted": True}
+    )
     return {"deleted": True, "id": payload["id"]}

@@ -2,76 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
-from marshmallow import Schema, fields, validate
+from flask import Blueprint
 
 import sql
 from auth import Ability, current_principal
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import NotFound
-from tickiti_workflow.web.body import Cursor, Id, Int, StrictSchema, encode_cursor
-from tickiti_workflow.web.openapi import envelope
+from tickiti_workflow.schemas.jobs import JobEnvelope, JobGet, JobPage, JobQuery
+from tickiti_workflow.web.body import encode_cursor
 from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("jobs", __name__)
-
-KINDS = ("queue.move_tickets", "queue.delete", "resolution_category.delete")
-STATUSES = ("queued", "running", "succeeded", "failed")
-
-
-class JobError(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    details = fields.Dict(required=True)
-
-
-class Job(Schema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    source_id = fields.Integer(required=True)
-    target_id = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    done = fields.Integer(required=True)
-    error = fields.Nested(JobError, required=True, allow_none=True)
-    created_at = fields.DateTime(required=True)
-    started_at = fields.DateTime(required=True, allow_none=True)
-    updated_at = fields.DateTime(required=True)
-    finished_at = fields.DateTime(required=True, allow_none=True)
-
-
-JobEnvelope = envelope("JobEnvelope", "job", Job)
-
-
-class JobPage(Schema):
-    jobs = fields.List(fields.Nested(Job), required=True)
-    next_cursor = fields.String(required=True, allow_none=True)
-
-
-def sync_limit() -> int:
-    """Moves of more tickets than this run in the worker as a job."""
-    return current_app.config["SETTINGS"].bulk_sync_max_tickets
-
-
-def job_actor() -> dict:
-    """Who queues a job: the worker records its audit events in this request's name."""
-    principal = current_principal()
-    return {
-        "account_id": principal.account_id,
-        "actor_user_id": principal.user_id,
-        "token_id": principal.token_id,
-        "request_id": g.get("request_id"),
-    }
-
-
-class JobGet(StrictSchema):
-    job_id = Id(required=True)
-
-
-class JobQuery(StrictSchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    limit = Int(minimum=1, maximum=200, load_default=50)
-    cursor = Cursor(load_default=None, prefix="job")
 
 
 @route(bp, "/jobs", Ability.WORKFLOW_READ, body=JobQuery, returns=JobPage)

@@ -3,97 +3,31 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal
-from handlers.jobs import JobEnvelope, job_actor, sync_limit
-from tickiti_workflow import audit, bulk_moves
+from tickiti_workflow import audit_trail, bulk_moves
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.versioning import changes
-from tickiti_workflow.web.body import (
-    BoundedList,
-    Description,
-    ExpectedVersion,
-    Id,
-    Name,
-    StrictSchema,
+from tickiti_workflow.escalation_refs import referencing_escalation_ids
+from tickiti_workflow.request_context import actor, sync_limit
+from tickiti_workflow.schemas.jobs import JobEnvelope
+from tickiti_workflow.schemas.queues import (
+    QueueCreate,
+    QueueDelete,
+    QueueDeleted,
+    QueueEnvelope,
+    QueueList,
+    QueueMove,
+    QueueUpdate,
+    TicketsMoved,
 )
-from tickiti_workflow.web.openapi import Deleted, envelope
+from tickiti_workflow.versioning import changes
 from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("queues", __name__)
 
 MAX_QUEUES = 500
-MAX_MOVE_IDS = 10_000
-
-
-class QueueCreate(StrictSchema):
-    name = Name(required=True)
-    description = Description(load_default="")
-
-
-class QueueUpdate(ExpectedVersion):
-    queue_id = Id(required=True)
-    name = Name()
-    description = Description()
-
-
-class QueueDelete(StrictSchema):
-    queue_id = Id(required=True)
-    reassign_to_queue_id = Id(load_default=None)
-
-    @validates_schema
-    def _distinct(self, data, **_):
-        if data.get("reassign_to_queue_id") == data.get("queue_id"):
-            raise ValidationError("Must differ from queue_id.", "reassign_to_queue_id")
-
-
-class Queue(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    is_builtin = fields.Boolean(required=True)
-    ticket_count = fields.Integer(required=True)
-    open_ticket_count = fields.Integer(required=True)
-    version = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
-QueueList = envelope("QueueList", "queues", Queue, many=True)
-QueueEnvelope = envelope("QueueEnvelope", "queue", Queue)
-
-
-class QueueDeleted(Deleted):
-    moved = fields.Integer(required=True)
-
-
-class TicketsMoved(Schema):
-    moved = fields.Integer(required=True)
-    from_queue_id = fields.Integer(required=True)
-    to_queue_id = fields.Integer(required=True)
-
-
-def _distinct_ids(ids: list[int]) -> None:
-    seen: set[int] = set()
-    dupes = sorted({i for i in ids if i in seen or seen.add(i)})
-    if dupes:
-        raise ValidationError(f"Ticket ids must be distinct; repeated: {dupes[:20]}.")
-
-
-class QueueMove(StrictSchema):
-    from_queue_id = Id(required=True)
-    to_queue_id = Id(required=True)
-    ticket_ids = BoundedList(
-        Id(), load_default=None, min_length=1, max_length=MAX_MOVE_IDS, validate=_distinct_ids
-    )
-
-    @validates_schema
-    def _distinct_queues(self, data, **_):
-        if data.get("from_queue_id") == data.get("to_queue_id"):
-            raise ValidationError("Must differ from from_queue_id.", "to_queue_id")
 
 
 def _lock_queues(cur, account_id: int, primary: int, other: int, other_field: str) -> None:
@@ -127,7 +61,7 @@ def create_queue(cur, payload):
     queue = sql.queues.create_queue.one(cur, account_id=account_id, limit=MAX_QUEUES, **payload)
     if queue is None:
         raise LimitReached("queues", MAX_QUEUES)
-    audit.record(cur, "queue.create", "queue", queue["id"], after=queue)
+    audit_trail.record(cur, "queue.create", "queue", queue["id"], after=queue)
     return {"queue": queue}, 201
 
 
@@ -143,7 +77,7 @@ def update_queue(cur, payload):
     if changed := changes(current, payload, ("name", "description")):
         sql.queues.update_queue.run(cur, **{**current, **changed, **ids})
         queue = sql.queues.get_queue.one(cur, **ids)
-        audit.record(cur, "queue.update", "queue", queue["id"], before, queue)
+        audit_trail.record(cur, "queue.update", "queue", queue["id"], before, queue)
     else:
         queue = before
     return {"queue": queue}
@@ -179,26 +113,20 @@ def delete_queue(cur, payload):
         _lock_queues(cur, account_id, queue_id, target_id, "reassign_to_queue_id")
         if ticket_count > sync_limit():
             job = bulk_moves.queue_job(
-                cur, job_actor(), "queue.delete", queue_id, target_id, ticket_count
+                cur, actor(), "queue.delete", queue_id, target_id, ticket_count
             )
-            audit.record(
+            audit_trail.record(
                 cur, "queue.delete_requested", "queue", queue_id, before,
                 {"reassign_to_queue_id": target_id, "job_id": job["id"]},
             )  # fmt: skip
             return {"job": job}, 202
-        moved = bulk_moves.move(cur, account_id, queue_id, target_id, job_actor()["actor_user_id"])
+        moved = bulk_moves.move(cur, account_id, queue_id, target_id, actor()["actor_user_id"])
     sql.queues.delete_queue.run(cur, **ids)
-    audit.record(
+    audit_trail.record(
         cur, "queue.delete", "queue", queue_id, before,
         {"deleted": True, "reassign_to_queue_id": target_id, "moved": moved},
     )  # fmt: skip
     return {"deleted": True, "id": queue_id, "moved": moved}
-
-
-def referencing_escalation_ids(cur, account_id: int, queue_id: int) -> list[int]:
-    """Escalations whose conditions or actions name the queue."""
-    rows = sql.escalations.queue_escalation_ids.all(cur, account_id=account_id, queue_id=queue_id)
-    return [r["escalation_id"] for r in rows]
 
 
 @route(bp, "/queues/move", Ability.WORKFLOW_WRITE,
@@ -217,19 +145,15 @@ def move_queue_tickets(cur, payload):
             "ticket_count"
         ]
         if total > sync_limit():
-            job = bulk_moves.queue_job(
-                cur, job_actor(), "queue.move_tickets", from_id, to_id, total
-            )
-            audit.record(
+            job = bulk_moves.queue_job(cur, actor(), "queue.move_tickets", from_id, to_id, total)
+            audit_trail.record(
                 cur, "queue.move_tickets", "queue", from_id,
                 {"queue_id": from_id, "ticket_ids": None},
                 {"queue_id": to_id, "job_id": job["id"]},
             )  # fmt: skip
             return {"job": job}, 202
-    moved = bulk_moves.move(
-        cur, account_id, from_id, to_id, job_actor()["actor_user_id"], ticket_ids
-    )
-    audit.record(
+    moved = bulk_moves.move(cur, account_id, from_id, to_id, actor()["actor_user_id"], ticket_ids)
+    audit_trail.record(
         cur, "queue.move_tickets", "queue", from_id,
         {"queue_id": from_id, "ticket_ids": ticket_ids},
         {"queue_id": to_id, "moved": moved},

@@ -7,81 +7,30 @@ reorder) locks the account row first, so concurrent ones run one after the other
 from __future__ import annotations
 
 from flask import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
 
 import sql
 from auth import Ability, current_principal
-from handlers.jobs import JobEnvelope, job_actor, sync_limit
-from tickiti_workflow import audit, bulk_moves
+from tickiti_workflow import audit_trail, bulk_moves
 from tickiti_workflow.db import read_cursor
 from tickiti_workflow.errors import Conflict, LimitReached, NotFound, ValidationFailed
-from tickiti_workflow.versioning import changes
-from tickiti_workflow.web.body import (
-    BoundedList,
-    Description,
-    ExpectedVersion,
-    Id,
-    Name,
-    StrictSchema,
+from tickiti_workflow.request_context import actor, sync_limit
+from tickiti_workflow.schemas.jobs import JobEnvelope
+from tickiti_workflow.schemas.resolution_categories import (
+    CategoryCreate,
+    CategoryDelete,
+    CategoryReorder,
+    CategoryUpdate,
+    ResolutionCategoryDeleted,
+    ResolutionCategoryEnvelope,
+    ResolutionCategoryList,
 )
-from tickiti_workflow.web.openapi import Deleted, envelope
+from tickiti_workflow.versioning import changes
 from tickiti_workflow.web.pipeline import route
 
 bp = Blueprint("resolution_categories", __name__)
 
 FEATURE = "resolution_tracking"
 MAX_CATEGORIES = 300
-# A valid order names each category once, so it is never longer than the limit; longer lists
-# are refused before any work (and their missing/unknown/duplicates lists stay bounded).
-MAX_REORDER_IDS = 1000
-
-
-class CategoryCreate(StrictSchema):
-    name = Name(required=True)
-    description = Description(load_default="")
-
-
-class CategoryUpdate(ExpectedVersion):
-    id = Id(required=True)
-    name = Name()
-    description = Description()
-
-
-class CategoryDelete(StrictSchema):
-    id = Id(required=True)
-    replace_with_id = Id(load_default=None)
-
-    @validates_schema
-    def _distinct(self, data, **_):
-        if data.get("replace_with_id") == data.get("id"):
-            raise ValidationError("Must differ from id.", "replace_with_id")
-
-
-class CategoryReorder(StrictSchema):
-    ids = BoundedList(Id(), required=True, max_length=MAX_REORDER_IDS)
-
-
-class ResolutionCategory(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    description = fields.String(required=True)
-    position = fields.Integer(required=True)
-    ticket_count = fields.Integer(required=True)
-    version = fields.Integer(required=True)
-    created_at = fields.DateTime(required=True)
-    updated_at = fields.DateTime(required=True)
-
-
-ResolutionCategoryList = envelope(
-    "ResolutionCategoryList", "resolution_categories", ResolutionCategory, many=True
-)
-ResolutionCategoryEnvelope = envelope(
-    "ResolutionCategoryEnvelope", "resolution_category", ResolutionCategory
-)
-
-
-class ResolutionCategoryDeleted(Deleted):
-    recategorised = fields.Integer(required=True)
 
 
 @route(bp, "/resolution-categories", Ability.WORKFLOW_READ, feature=FEATURE,
@@ -107,7 +56,7 @@ def create_category(cur, payload):
     )
     if category is None:
         raise LimitReached("resolution categories", MAX_CATEGORIES)
-    audit.record(
+    audit_trail.record(
         cur, "resolution_category.create", "resolution_category", category["id"],
         after=category,
     )  # fmt: skip
@@ -126,7 +75,7 @@ def update_category(cur, payload):
     if changed := changes(current, payload, ("name", "description")):
         sql.resolution_categories.update_category.run(cur, **{**current, **changed, **ids})
         category = sql.resolution_categories.get_category.one(cur, **ids)
-        audit.record(
+        audit_trail.record(
             cur, "resolution_category.update", "resolution_category", category["id"],
             before, category,
         )  # fmt: skip
@@ -168,17 +117,17 @@ def delete_category(cur, payload):
             raise ValidationFailed({"replace_with_id": ["No category with this id exists."]})
         if ticket_count > sync_limit():
             job = bulk_moves.queue_job(
-                cur, job_actor(), "resolution_category.delete", category_id,
+                cur, actor(), "resolution_category.delete", category_id,
                 replace_with_id, ticket_count,
             )  # fmt: skip
-            audit.record(
+            audit_trail.record(
                 cur, "resolution_category.delete_requested", "resolution_category",
                 category_id, before, {"replace_with_id": replace_with_id, "job_id": job["id"]},
             )  # fmt: skip
             return {"job": job}, 202
         recategorised = bulk_moves.recategorise(cur, account_id, category_id, replace_with_id)
     sql.resolution_categories.delete_category.run(cur, **ids)
-    audit.record(
+    audit_trail.record(
         cur, "resolution_category.delete", "resolution_category", category_id, before,
         {"deleted": True, "replace_with_id": replace_with_id, "recategorised": recategorised},
     )  # fmt: skip
@@ -205,7 +154,7 @@ def reorder_categories(cur, payload):
     categories = sql.resolution_categories.list_categories.all(cur, account_id=account_id)
     before_ids, after_ids = [c["id"] for c in before], [c["id"] for c in categories]
     if before_ids != after_ids:
-        audit.record(
+        audit_trail.record(
             cur, "resolution_category.reorder", "resolution_category", None,
             before_ids, after_ids,
         )  # fmt: skip

@@ -22,16 +22,16 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+from tickiti_workflow.devserver import free_port, scratch_server, with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -43,12 +43,6 @@ WORKERS = 4
 def fail(message: str) -> None:
     print(f"buildpack check FAILED: {message}", file=sys.stderr)
     sys.exit(1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def install(env_dir: Path) -> None:
@@ -83,7 +77,7 @@ def scratch_database(server_url: str) -> tuple[str, str]:
     name = f"tickiti_buildpack_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return name, urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+    return name, with_database(server_url, name)
 
 
 def honcho(process: str, env: dict, port: int, **kwargs) -> subprocess.Popen:
@@ -195,9 +189,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="tickiti-buildpack-"))
     try:
         if not server_url:
-            from tickiti_workflow import embedded
-
-            server_url = embedded.start(tmp / "pg", cleanup_mode="delete")
+            server_url = scratch_server(None, tmp / "pg")
         install(tmp / "app-env")
         database, url = scratch_database(server_url)
         try:

@@ -14,30 +14,27 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tickiti_workflow import db, embedded  # noqa: E402
-from tickiti_workflow.config import normalize_database_url  # noqa: E402
+from tickiti_workflow import db  # noqa: E402
+from tickiti_workflow.devserver import (  # noqa: E402
+    free_port,
+    healthy,
+    scratch_server,
+    start_gunicorn,
+    wait_until,
+    with_database,
+)
 
 SEED = 20261130
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cli(env: dict, *args: str) -> dict:
@@ -48,30 +45,17 @@ def cli(env: dict, *args: str) -> dict:
     return json.loads(out.stdout)
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"the service did not answer {url} within {seconds} s")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-examples", type=int, default=100)
     args, extra = parser.parse_known_args()
 
     tmp = tempfile.TemporaryDirectory(prefix="tickiti-contract-")
-    server = os.environ.get("TEST_DATABASE_URL")
-    server = normalize_database_url(server) if server else embedded.start(Path(tmp.name), "delete")
+    server = scratch_server(os.environ.get("TEST_DATABASE_URL"), tmp.name)
     name = f"tickiti_contract_{secrets.token_hex(4)}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = urlunsplit(urlsplit(server)._replace(path="/" + name))
+    url = with_database(server, name)
     gunicorn = None
     try:
         db.migrate(url)
@@ -86,13 +70,11 @@ def main() -> int:
                     "--ability", "workflow:write")["token"]  # fmt: skip
 
         port = free_port()
-        gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
-            cwd=ROOT,
-            env={**env, "PORT": str(port), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING"},
+        gunicorn = start_gunicorn(
+            {**env, "PORT": str(port), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING"}
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/healthz")
+        wait_until(lambda: healthy(base), 30, interval=0.2, what=f"{base}/healthz")
         command = [
             str(Path(sys.executable).with_name("st")), "run",
             f"{base}/api/v1/workflow/openapi.json",

@@ -1,7 +1,9 @@
 """Named SQL queries, loaded once from the ``.sql`` files beside this module.
 
 Each query starts with a ``-- name: query_name`` line followed by a one-line ``--``
-description, and uses psycopg's ``%(param)s`` placeholders. A file ``queues.sql`` becomes the
+description, and uses psycopg's ``%(param)s`` placeholders. A ``-- shape: resource`` block
+(also with a one-line description) is a resource's API row shape, a select list written once
+per file; a query of the same file selects it as ``{{resource}}``. A file ``queues.sql`` becomes the
 attribute ``sql.queues``, and its query ``list_queues`` becomes ``sql.queues.list_queues``.
 A query name that does not exist fails at import time of the caller, not on a request.
 """
@@ -15,7 +17,8 @@ from typing import Any
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-_HEADER = re.compile(r"^-- name: ([a-z_][a-z0-9_]*)[ \t]*\n", re.MULTILINE)
+_HEADER = re.compile(r"^-- (name|shape): ([a-z_][a-z0-9_]*)[ \t]*\n", re.MULTILINE)
+_SHAPE = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}")
 
 
 class Query:
@@ -46,18 +49,29 @@ class Query:
 
 
 def parse(text: str) -> dict[str, Query]:
-    """Split a file's text into its named queries."""
+    """Split a file's text into its named queries, each shape it selects written in."""
     parts = _HEADER.split(text)
-    queries: dict[str, Query] = {}
-    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+    blocks: dict[str, dict[str, tuple[str, str]]] = {"name": {}, "shape": {}}
+    for kind, name, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
         lines = body.strip().splitlines()
         doc = lines[0].removeprefix("--").strip() if lines and lines[0].startswith("--") else ""
+        what = "query" if kind == "name" else kind
         if not doc:
-            raise ValueError(f"query {name} has no one-line description")
-        if name in queries:
-            raise ValueError(f"query {name} is defined twice")
-        queries[name] = Query(name, doc, "\n".join(lines[1:]).strip())
-    return queries
+            raise ValueError(f"{what} {name} has no one-line description")
+        if name in blocks[kind]:
+            raise ValueError(f"{what} {name} is defined twice")
+        blocks[kind][name] = (doc, "\n".join(lines[1:]).strip())
+    shapes = {name: text for name, (_, text) in blocks["shape"].items()}
+
+    def shape(match: re.Match) -> str:
+        if match.group(1) not in shapes:
+            raise ValueError(f"no shape {match.group(1)} in this file")
+        return shapes[match.group(1)]
+
+    return {
+        name: Query(name, doc, _SHAPE.sub(shape, text))
+        for name, (doc, text) in blocks["name"].items()
+    }
 
 
 def _load() -> dict[str, SimpleNamespace]:

@@ -1,12 +1,15 @@
+-- shape: escalation
+-- An escalation as the API shows it, from e (its row).
+e.id, e.name, e.enabled, e.position,
+json_build_object('queue_ids', e.condition_queue_ids,
+                  'priorities', e.condition_priorities) AS conditions,
+json_build_object('metric', e.target_metric, 'minutes', e.target_minutes,
+                  'business_hours', e.target_business_hours) AS target,
+e.actions, e.version, api_time(e.created_at) AS created_at, api_time(e.updated_at) AS updated_at
+
 -- name: list_escalations_with_hours
 -- Every escalation in position order with the account's business hours on the first row, in one statement (one row with null escalation columns when there are none).
-SELECT e.id, e.name, e.enabled, e.position,
-       json_build_object('queue_ids', e.condition_queue_ids,
-                         'priorities', e.condition_priorities) AS conditions,
-       json_build_object('metric', e.target_metric, 'minutes', e.target_minutes,
-                         'business_hours', e.target_business_hours) AS target,
-       e.actions, e.version, api_time(e.created_at) AS created_at,
-       api_time(e.updated_at) AS updated_at,
+SELECT {{escalation}},
        h.timezone AS hours_timezone,
        CASE WHEN row_number() OVER w = 1 THEN h.schedule END AS hours_schedule,
        CASE WHEN row_number() OVER w = 1 THEN h.holidays END AS hours_holidays,
@@ -19,24 +22,14 @@ ORDER BY e.position
 
 -- name: get_escalation
 -- One escalation in its API shape.
-SELECT id, name, enabled, position,
-       json_build_object('queue_ids', condition_queue_ids,
-                         'priorities', condition_priorities) AS conditions,
-       json_build_object('metric', target_metric, 'minutes', target_minutes,
-                         'business_hours', target_business_hours) AS target,
-       actions, version, created_at, updated_at
-FROM escalations
+SELECT {{escalation}}
+FROM escalations e
 WHERE account_id = %(account_id)s AND id = %(escalation_id)s
 
 -- name: lock_escalation
--- An escalation's editable state in its API shape, locked against concurrent changes.
-SELECT id, name, enabled, position,
-       json_build_object('queue_ids', condition_queue_ids,
-                         'priorities', condition_priorities) AS conditions,
-       json_build_object('metric', target_metric, 'minutes', target_minutes,
-                         'business_hours', target_business_hours) AS target,
-       actions, version
-FROM escalations
+-- An escalation in its API shape, locked against concurrent changes.
+SELECT {{escalation}}
+FROM escalations e
 WHERE account_id = %(account_id)s AND id = %(escalation_id)s
 FOR UPDATE
 

@@ -1,20 +1,21 @@
+-- shape: intervention
+-- An intervention as the API shows it; token state only as a flag and hint, never the hash.
+id, name, description, enabled, remote_url, fields,
+remote_token_hash IS NOT NULL AS has_remote_token, remote_token_hint,
+api_time(remote_token_created_at) AS remote_token_created_at,
+api_time(remote_token_last_used_at) AS remote_token_last_used_at,
+version, api_time(created_at) AS created_at, api_time(updated_at) AS updated_at
+
 -- name: list_interventions
 -- Every intervention of the account by name; token state only as flags and hint, never the hash.
-SELECT id, name, description, enabled, remote_url, fields,
-       remote_token_hash IS NOT NULL AS has_remote_token, remote_token_hint,
-       api_time(remote_token_created_at) AS remote_token_created_at,
-       api_time(remote_token_last_used_at) AS remote_token_last_used_at,
-       version, api_time(created_at) AS created_at, api_time(updated_at) AS updated_at
+SELECT {{intervention}}
 FROM interventions
 WHERE account_id = %(account_id)s
 ORDER BY lower(name), id
 
 -- name: get_intervention
 -- One intervention; token state only as flags and hint, never the hash.
-SELECT id, name, description, enabled, remote_url, fields,
-       remote_token_hash IS NOT NULL AS has_remote_token, remote_token_hint,
-       remote_token_created_at, remote_token_last_used_at,
-       version, created_at, updated_at
+SELECT {{intervention}}
 FROM interventions
 WHERE account_id = %(account_id)s AND id = %(intervention_id)s
 
@@ -23,10 +24,7 @@ WHERE account_id = %(account_id)s AND id = %(intervention_id)s
 INSERT INTO interventions (account_id, name, description, enabled, remote_url, fields)
 SELECT %(account_id)s, %(name)s, %(description)s, %(enabled)s, %(remote_url)s, %(fields)s
 WHERE (SELECT count(*) FROM interventions WHERE account_id = %(account_id)s) < %(limit)s::int
-RETURNING id, name, description, enabled, remote_url, fields,
-          false AS has_remote_token, remote_token_hint,
-          remote_token_created_at, remote_token_last_used_at,
-          version, created_at, updated_at
+RETURNING {{intervention}}
 
 -- name: lock_intervention
 -- An intervention's editable state, locked against concurrent changes.

@@ -17,19 +17,21 @@ WHERE account_id = %(account_id)s AND status IN ('queued', 'running')
   AND (source_id = ANY(%(ids)s::bigint[]) OR target_id = ANY(%(ids)s::bigint[]))
 ORDER BY id
 
+-- shape: job
+-- A job as the API shows it.
+id, kind, status, source_id, target_id, total, done, error,
+api_time(created_at) AS created_at, api_time(started_at) AS started_at,
+api_time(updated_at) AS updated_at, api_time(finished_at) AS finished_at
+
 -- name: get_job
 -- One job as the API shows it.
-SELECT id, kind, status, source_id, target_id, total, done, error,
-       api_time(created_at) AS created_at, api_time(started_at) AS started_at,
-       api_time(updated_at) AS updated_at, api_time(finished_at) AS finished_at
+SELECT {{job}}
 FROM jobs
 WHERE account_id = %(account_id)s AND id = %(job_id)s
 
 -- name: list_jobs
 -- A page of the account's jobs, newest first, after a cursor and optionally of one status.
-SELECT id, kind, status, source_id, target_id, total, done, error,
-       api_time(created_at) AS created_at, api_time(started_at) AS started_at,
-       api_time(updated_at) AS updated_at, api_time(finished_at) AS finished_at
+SELECT {{job}}
 FROM jobs
 WHERE account_id = %(account_id)s
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s::bigint)

@@ -1,8 +1,11 @@
+-- shape: queue
+-- A queue as the API shows it, from q (its row) and c (its ticket counts).
+q.id, q.name, q.description, q.is_builtin, c.ticket_count, c.open_ticket_count,
+q.version, api_time(q.created_at) AS created_at, api_time(q.updated_at) AS updated_at
+
 -- name: list_queues
 -- Every queue of the account with its exact ticket counts, the built-in one first, then by name.
-SELECT q.id, q.name, q.description, q.is_builtin,
-       c.ticket_count, c.open_ticket_count,
-       q.version, api_time(q.created_at) AS created_at, api_time(q.updated_at) AS updated_at
+SELECT {{queue}}
 FROM queues q
 JOIN queue_ticket_counts_now(%(account_id)s) c ON c.queue_id = q.id
 WHERE q.account_id = %(account_id)s
@@ -10,20 +13,21 @@ ORDER BY q.is_builtin DESC, lower(q.name), q.id
 
 -- name: get_queue
 -- One queue with its exact ticket counts.
-SELECT q.id, q.name, q.description, q.is_builtin,
-       c.ticket_count, c.open_ticket_count,
-       q.version, q.created_at, q.updated_at
+SELECT {{queue}}
 FROM queues q
 JOIN queue_ticket_counts_now(%(account_id)s) c ON c.queue_id = q.id
 WHERE q.account_id = %(account_id)s AND q.id = %(queue_id)s
 
 -- name: create_queue
 -- Insert a queue unless the account already has %(limit)s of them.
-INSERT INTO queues (account_id, name, description)
-SELECT %(account_id)s, %(name)s, %(description)s
-WHERE (SELECT count(*) FROM queues WHERE account_id = %(account_id)s) < %(limit)s::int
-RETURNING id, name, description, is_builtin, 0::bigint AS ticket_count,
-          0::bigint AS open_ticket_count, version, created_at, updated_at
+WITH q AS (
+    INSERT INTO queues (account_id, name, description)
+    SELECT %(account_id)s, %(name)s, %(description)s
+    WHERE (SELECT count(*) FROM queues WHERE account_id = %(account_id)s) < %(limit)s::int
+    RETURNING *
+)
+SELECT {{queue}}
+FROM q, (SELECT 0::bigint AS ticket_count, 0::bigint AS open_ticket_count) c
 
 -- name: lock_queue
 -- A queue's editable state, locked against concurrent changes, moves into it and deletion.

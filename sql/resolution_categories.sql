@@ -1,9 +1,11 @@
+-- shape: category
+-- A resolution category as the API shows it, from rc (its row) and c (its ticket count).
+rc.id, rc.name, rc.description, rc.position, c.ticket_count,
+rc.version, api_time(rc.created_at) AS created_at, api_time(rc.updated_at) AS updated_at
+
 -- name: list_categories
 -- Every resolution category of the account in position order, with exact ticket counts (counters plus unfolded changes, migration 0013).
-SELECT rc.id, rc.name, rc.description, rc.position,
-       c.ticket_count,
-       rc.version, api_time(rc.created_at) AS created_at,
-       api_time(rc.updated_at) AS updated_at
+SELECT {{category}}
 FROM resolution_categories rc
 JOIN category_ticket_counts_now(%(account_id)s) c ON c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s
@@ -11,22 +13,23 @@ ORDER BY rc.position
 
 -- name: get_category
 -- One resolution category with its exact ticket count.
-SELECT rc.id, rc.name, rc.description, rc.position,
-       c.ticket_count,
-       rc.version, rc.created_at, rc.updated_at
+SELECT {{category}}
 FROM resolution_categories rc
 JOIN category_ticket_counts_now(%(account_id)s) c ON c.category_id = rc.id
 WHERE rc.account_id = %(account_id)s AND rc.id = %(id)s
 
 -- name: create_category
 -- Append a category after the last one unless the account already has %(limit)s (account locked).
-INSERT INTO resolution_categories (account_id, name, description, position)
-SELECT %(account_id)s, %(name)s, %(description)s, coalesce(max(position), 0) + 1
-FROM resolution_categories
-WHERE account_id = %(account_id)s
-HAVING count(*) < %(limit)s::int
-RETURNING id, name, description, position, 0::bigint AS ticket_count,
-          version, created_at, updated_at
+WITH rc AS (
+    INSERT INTO resolution_categories (account_id, name, description, position)
+    SELECT %(account_id)s, %(name)s, %(description)s, coalesce(max(position), 0) + 1
+    FROM resolution_categories
+    WHERE account_id = %(account_id)s
+    HAVING count(*) < %(limit)s::int
+    RETURNING *
+)
+SELECT {{category}}
+FROM rc, (SELECT 0::bigint AS ticket_count) c
 
 -- name: lock_category
 -- A category's editable state, locked against concurrent edits, new tickets using it and deletion.

@@ -13,7 +13,7 @@ import os
 import re
 import secrets
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -21,25 +21,15 @@ from psycopg.rows import dict_row
 
 from app import create_app
 from tests.factories import Factory
-from tickiti_workflow import db, embedded, logs
-from tickiti_workflow.config import normalize_database_url
-
-
-def with_database(url: str, name: str) -> str:
-    """The same server URL pointing at database ``name``."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
+from tickiti_workflow import db, logs
+from tickiti_workflow.devserver import scratch_server, with_database
 
 
 @pytest.fixture(scope="session")
 def server_url():
     """A PostgreSQL server the tests may create databases on."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        yield normalize_database_url(url)
-        return
     with tempfile.TemporaryDirectory(prefix="tickiti-test-pg-") as tmp:
-        yield embedded.start(tmp, cleanup_mode="delete")
+        yield scratch_server(os.environ.get("TEST_DATABASE_URL"), tmp)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from auth import hash_token, mint_token
+from tickiti_workflow.tokens import hash_token, mint_token
 from tickiti_workflow.web import openapi
 
 REMOTE_URL = "https://hooks.example.com/tickiti"

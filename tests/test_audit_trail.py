@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from auth import hash_token
 from tests.factories import REMOTE_URL, assert_error
+from tickiti_workflow.tokens import hash_token
 
 # --- helpers ------------------------------------------------------------------------------
 

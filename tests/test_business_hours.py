@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handlers.business_hours import WEEKDAYS, preview
 from tests.factories import assert_error
+from tickiti_workflow.business_time import WEEKDAYS, preview
 
 NINE_TO_FIVE = [{"start": "09:00", "end": "17:00"}]
 DEFAULT_SCHEDULE = {

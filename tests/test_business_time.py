@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from tickiti_workflow.business_time import (
     DEFAULT,
     WEEKDAYS,
-    BusinessHours,
-    Holiday,
+    BusinessCalendar,
+    ClosedDays,
     NoBusinessTime,
     business_minutes_between,
     business_time_between,
@@ -43,12 +43,12 @@ DST_ZONES = [zone for zone in ZONES if zone not in ("UTC", "Asia/Kolkata", "Asia
 WALK_LIMIT = 10 * 24 * 60
 
 
-def office_hours(zone: str, holidays: list[Holiday] | None = None) -> BusinessHours:
-    return BusinessHours(zone, {day: NINE_TO_FIVE for day in WEEKDAYS[:5]}, holidays or [])
+def office_hours(zone: str, holidays: list[ClosedDays] | None = None) -> BusinessCalendar:
+    return BusinessCalendar(zone, {day: NINE_TO_FIVE for day in WEEKDAYS[:5]}, holidays or [])
 
 
-def around_the_clock(zone: str) -> BusinessHours:
-    return BusinessHours(zone, {day: [(0, 1440)] for day in WEEKDAYS})
+def around_the_clock(zone: str) -> BusinessCalendar:
+    return BusinessCalendar(zone, {day: [(0, 1440)] for day in WEEKDAYS})
 
 
 def utc(*args: int) -> datetime:
@@ -58,7 +58,7 @@ def utc(*args: int) -> datetime:
 # --- Reference: the definition, applied to one real UTC minute at a time ---------------------
 
 
-def reference_is_holiday(hours: BusinessHours, day: date) -> bool:
+def reference_is_holiday(hours: BusinessCalendar, day: date) -> bool:
     for holiday in hours.holidays:
         if not holiday.recurring:
             if holiday.start_date <= day <= holiday.end_date:
@@ -77,7 +77,7 @@ def reference_is_holiday(hours: BusinessHours, day: date) -> bool:
     return False
 
 
-def reference_is_business(hours: BusinessHours, minute: datetime) -> bool:
+def reference_is_business(hours: BusinessCalendar, minute: datetime) -> bool:
     """Whether the real minute starting at `minute` is business time."""
     local = minute.astimezone(ZoneInfo(hours.timezone))
     if reference_is_holiday(hours, local.date()):
@@ -91,7 +91,7 @@ def floor_minute(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-def reference_between(hours: BusinessHours, start: datetime, end: datetime) -> timedelta:
+def reference_between(hours: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
     total = timedelta(0)
     minute = floor_minute(start)
     while minute < end:
@@ -101,7 +101,7 @@ def reference_between(hours: BusinessHours, start: datetime, end: datetime) -> t
     return total
 
 
-def reference_due(hours: BusinessHours, start: datetime, minutes: int) -> datetime | None:
+def reference_due(hours: BusinessCalendar, start: datetime, minutes: int) -> datetime | None:
     """The due time in UTC, or None if it lies beyond WALK_LIMIT minutes."""
     # In UTC because an ambiguous local time never equals a datetime in another zone (PEP 495).
     start = start.astimezone(UTC)
@@ -160,7 +160,7 @@ def day_intervals(draw: st.DrawFn) -> list[tuple[int, int]]:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, before_change: bool = False) -> tuple[BusinessHours, datetime]:
+def scenarios(draw: st.DrawFn, before_change: bool = False) -> tuple[BusinessCalendar, datetime]:
     """Business hours with holidays near a start instant, which is often close to a DST change.
 
     With before_change, the start lies at most 12 hours before a change of the zone's offset.
@@ -193,12 +193,12 @@ def scenarios(draw: st.DrawFn, before_change: bool = False) -> tuple[BusinessHou
             # Stored with the year it was entered, often not this one.
             years = draw(st.integers(-3, 2))
             first, last = first + timedelta(days=365 * years), last + timedelta(days=365 * years)
-        holidays.append(Holiday("h", first, last, recurring))
+        holidays.append(ClosedDays("h", first, last, recurring))
     if draw(st.booleans()):
-        holidays.append(Holiday("leap", date(2024, 2, 29), date(2024, 2, 29), recurring=True))
+        holidays.append(ClosedDays("leap", date(2024, 2, 29), date(2024, 2, 29), recurring=True))
     # The start may be given in any zone.
     start = start.astimezone(ZoneInfo(draw(st.sampled_from(ZONES))))
-    return BusinessHours(zone, schedule, holidays), start
+    return BusinessCalendar(zone, schedule, holidays), start
 
 
 # --- Property tests: engine == reference ---------------------------------------------------
@@ -308,11 +308,11 @@ def test_deadline_across_spring_forward_to_the_minute():
 
     # Sunday 01:00-04:00 on the change day holds two real hours; 02:30 is in the gap, so an
     # interval from 02:30 starts at 03:00 CEST, the end of the gap.
-    night = BusinessHours("Europe/Berlin", {"sunday": [(60, 240)]})
+    night = BusinessCalendar("Europe/Berlin", {"sunday": [(60, 240)]})
     sunday = datetime(2026, 3, 29, tzinfo=BERLIN)
     assert business_minutes_between(night, sunday, sunday + timedelta(days=1)) == 120
     assert due_at(night, sunday, 90) == utc(2026, 3, 29, 1, 30)  # 03:30 CEST
-    gap = BusinessHours("Europe/Berlin", {"sunday": [(150, 240)]})
+    gap = BusinessCalendar("Europe/Berlin", {"sunday": [(150, 240)]})
     assert business_minutes_between(gap, sunday, sunday + timedelta(days=1)) == 60
     assert due_at(gap, sunday, 1) == utc(2026, 3, 29, 1, 1)  # 03:01 CEST
 
@@ -323,19 +323,19 @@ def test_deadline_across_fall_back_to_the_minute():
     assert due_at(hours, friday, 120) == utc(2026, 10, 26, 9, 0)  # Monday 10:00 CET
 
     # 02:15-02:45 happens twice on the change day, and both count.
-    twice = BusinessHours("Europe/Berlin", {"sunday": [(135, 165)]})
+    twice = BusinessCalendar("Europe/Berlin", {"sunday": [(135, 165)]})
     sunday = datetime(2026, 10, 25, tzinfo=BERLIN)
     assert business_minutes_between(twice, sunday, sunday + timedelta(days=1)) == 60
     assert due_at(twice, sunday, 30) == utc(2026, 10, 25, 0, 45)  # 02:45 CEST
     assert due_at(twice, sunday, 45) == utc(2026, 10, 25, 1, 30)  # 02:30 CET
-    night = BusinessHours("Europe/Berlin", {"sunday": [(60, 240)]})
+    night = BusinessCalendar("Europe/Berlin", {"sunday": [(60, 240)]})
     assert business_minutes_between(night, sunday, sunday + timedelta(days=1)) == 240
     assert due_at(night, sunday, 200) == utc(2026, 10, 25, 2, 20)  # 03:20 CET
 
 
 def test_holidays_are_local_dates():
     auckland = ZoneInfo("Pacific/Auckland")
-    christmas = Holiday("Christmas", date(2026, 12, 25), date(2026, 12, 25))
+    christmas = ClosedDays("Christmas", date(2026, 12, 25), date(2026, 12, 25))
     hours = office_hours("Pacific/Auckland", [christmas])
     thursday = datetime(2026, 12, 24, 16, 0, tzinfo=auckland)
     # Taken as the UTC date instead, Christmas would leave Friday 09:00-13:00 NZDT open and make
@@ -346,7 +346,7 @@ def test_holidays_are_local_dates():
 
 
 def test_recurring_holiday_across_year_end():
-    winter_break = Holiday("Winter break", date(2025, 12, 24), date(2026, 1, 2), recurring=True)
+    winter_break = ClosedDays("Winter break", date(2025, 12, 24), date(2026, 1, 2), recurring=True)
     hours = office_hours("UTC", [winter_break])
     # Monday 2030-12-23 16:00: one hour that day, then closed until Friday 2031-01-03.
     assert due_at(hours, utc(2030, 12, 23, 16), 120) == utc(2031, 1, 3, 10)
@@ -356,7 +356,7 @@ def test_recurring_holiday_across_year_end():
 
 
 def test_recurring_feb_29_only_in_leap_years():
-    leap_day = Holiday("Leap day", date(2024, 2, 29), date(2024, 2, 29), recurring=True)
+    leap_day = ClosedDays("Leap day", date(2024, 2, 29), date(2024, 2, 29), recurring=True)
     hours = office_hours("UTC", [leap_day])
     assert business_minutes_between(hours, utc(2028, 2, 28), utc(2028, 3, 2)) == 2 * 480
     assert business_minutes_between(hours, utc(2027, 2, 26), utc(2027, 3, 2)) == 2 * 480
@@ -364,18 +364,18 @@ def test_recurring_feb_29_only_in_leap_years():
 
 
 def test_no_business_time_raises():
-    closed = BusinessHours("Europe/Berlin", {})
+    closed = BusinessCalendar("Europe/Berlin", {})
     with pytest.raises(NoBusinessTime):
         due_at(closed, utc(2026, 1, 1), 1)
     assert business_minutes_between(closed, utc(2026, 1, 1), utc(2027, 1, 1)) == 0
-    always_off = Holiday("Closed", date(2025, 1, 1), date(2025, 12, 31), recurring=True)
+    always_off = ClosedDays("Closed", date(2025, 1, 1), date(2025, 12, 31), recurring=True)
     with pytest.raises(NoBusinessTime):
         due_at(office_hours("Europe/Berlin", [always_off]), utc(2026, 1, 1), 1)
     assert issubclass(NoBusinessTime, ValueError)
 
 
 def test_long_holiday_delays_but_does_not_stop():
-    sabbatical = Holiday("Sabbatical", date(2026, 1, 1), date(2030, 12, 31))
+    sabbatical = ClosedDays("Sabbatical", date(2026, 1, 1), date(2030, 12, 31))
     hours = office_hours("UTC", [sabbatical])
     assert due_at(hours, utc(2026, 1, 1), 60) == utc(2031, 1, 1, 10)  # Wednesday
 
@@ -414,7 +414,7 @@ def test_naive_datetimes_are_rejected():
 
 
 def test_from_json():
-    hours = BusinessHours.from_json(
+    hours = BusinessCalendar.from_json(
         {
             "timezone": "Europe/Berlin",
             "schedule": {
@@ -432,12 +432,12 @@ def test_from_json():
             ],
         }
     )
-    assert hours == BusinessHours(
+    assert hours == BusinessCalendar(
         "Europe/Berlin",
         {"monday": [(540, 750), (780, 1440)], "sunday": []},
         [
-            Holiday("Xmas", date(2026, 12, 24), date(2026, 12, 26), recurring=False),
-            Holiday("NY", date(2026, 1, 1), date(2026, 1, 1), recurring=True),
+            ClosedDays("Xmas", date(2026, 12, 24), date(2026, 12, 26), recurring=False),
+            ClosedDays("NY", date(2026, 1, 1), date(2026, 1, 1), recurring=True),
         ],
     )
     monday = datetime(2026, 6, 1, tzinfo=BERLIN)

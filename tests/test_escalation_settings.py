@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from handlers.escalation_settings import STOPPED_MESSAGE
 from tests.test_escalation_runtime import escalation, settle, ticket, timers
+from tickiti_workflow.schemas.escalation_settings import STOPPED_MESSAGE
 from tickiti_workflow.worker import Worker
 
 

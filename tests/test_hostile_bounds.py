@@ -292,11 +292,11 @@ def test_the_worst_business_hours_preview_within_a_small_multiple_of_the_default
 def test_holiday_runs_are_listed_in_linear_time():
     """Walking a century lists each year a bounded number of times, not once per year walked."""
     holidays = [
-        business_time.Holiday(f"H{i}", d, d, recurring=True)
+        business_time.ClosedDays(f"H{i}", d, d, recurring=True)
         for i in range(500)
         for d in [dt.date(2001, 1, 1) + dt.timedelta(days=2 * i % 365)]
     ]
-    hours = business_time.BusinessHours(
+    hours = business_time.BusinessCalendar(
         "UTC", {day: [(540, 1020)] for day in business_time.WEEKDAYS}, holidays
     )
     plan = hours._plan

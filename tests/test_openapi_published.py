@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.interventions import FIELD_KEY_RE, InterventionCreate
 from scripts.export_openapi import render
+from tickiti_workflow.schemas.interventions import FIELD_KEY_RE, InterventionCreate
 from tickiti_workflow.web import openapi
 
 ROOT = Path(__file__).resolve().parent.parent

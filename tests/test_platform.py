@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import free_port
 from tickiti_workflow.config import Settings, pool_budget
+from tickiti_workflow.devserver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

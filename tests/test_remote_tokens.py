@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from auth import hash_token, mint_token
-from handlers.interventions import verify_remote_token
 from tests.factories import assert_error, no_secret_leaks, secret_watch  # noqa: F401 - fixtures
+from tickiti_workflow.remote_tokens import verify_remote_token
+from tickiti_workflow.tokens import hash_token, mint_token
 
 GENERATE = "interventions/generate-token"
 TOKEN_SHAPE = re.compile(r"tkr_[A-Za-z0-9_-]{43,}")

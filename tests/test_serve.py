@@ -12,15 +12,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.faults.conftest import REPO, free_port, wait_until
-
-
-def answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+from tickiti_workflow.devserver import REPO, free_port, healthy, wait_until
 
 
 def worker_pids(factory, parent: int) -> list[int]:
@@ -64,7 +56,7 @@ def test_serve_runs_the_web_service_and_a_worker_and_stops_both(tenant, factory,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: answers(port), 30, what="the web service")
+        wait_until(lambda: healthy(f"http://127.0.0.1:{port}"), 30, what="the web service")
         wait_until(
             lambda: (
                 factory.one(
@@ -117,7 +109,7 @@ def test_the_installed_command_runs_the_sql_files_of_the_checkout(database_url, 
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_until(lambda: answers(port), 30, what="the web service")
+            wait_until(lambda: healthy(f"http://127.0.0.1:{port}"), 30, what="the web service")
             assert health(port)["escalations"]["oldest_overdue_seconds"] == marker
         finally:
             serve.send_signal(signal.SIGTERM)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tickiti_workflow.business_time import DEFAULT, WEEKDAYS, BusinessHours
+from tickiti_workflow.business_time import DEFAULT, WEEKDAYS, BusinessCalendar
 from tickiti_workflow.sla import History, HoursVersion, Rule, TicketNow, decide
 
 ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
@@ -15,8 +15,8 @@ def z(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def hours(zone: str) -> BusinessHours:
-    return BusinessHours(zone, {day: [(9 * 60, 17 * 60)] for day in WEEKDAYS[:5]})
+def hours(zone: str) -> BusinessCalendar:
+    return BusinessCalendar(zone, {day: [(9 * 60, 17 * 60)] for day in WEEKDAYS[:5]})
 
 
 UTC_HOURS = (HoursVersion(ALWAYS, DEFAULT),)

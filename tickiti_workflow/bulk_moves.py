@@ -19,7 +19,7 @@ from typing import Any
 
 import sql
 
-from . import audit, jsonfmt
+from . import audit_trail, jsonfmt
 from .errors import Conflict, ValidationFailed
 
 
@@ -222,7 +222,7 @@ def _finish_queue(cur, job: JobRun, owner: str, chunk_size: int) -> bool:
             )  # fmt: skip
         before = sql.queues.get_queue.one(cur, **ids)
         sql.queues.delete_queue.run(cur, **ids)
-        audit.record_for(
+        audit_trail.record_for(
             cur, job.actor, "queue.delete", "queue", job.source_id, before,
             {"deleted": True, "reassign_to_queue_id": job.target_id, "moved": _done(cur, job),
              "job_id": job.id},
@@ -249,7 +249,7 @@ def _finish_category(cur, job: JobRun, owner: str, chunk_size: int) -> bool:
     if before["ticket_count"]:  # all of them, re-checking any a writer changed meanwhile
         move_chunk(cur, job, None)
     sql.resolution_categories.delete_category.run(cur, **ids)
-    audit.record_for(
+    audit_trail.record_for(
         cur, job.actor, "resolution_category.delete", "resolution_category", job.source_id,
         before,
         {"deleted": True, "replace_with_id": job.target_id, "recategorised": _done(cur, job),
@@ -273,5 +273,5 @@ def close(cur, job: JobRun, owner: str, code: str | None = None, message: str = 
         **job.ids,
     )
     ended = sql.jobs.get_job.one(cur, **job.ids)
-    audit.record_for(cur, job.actor, "job.finish", "job", job.id, None, ended)
+    audit_trail.record_for(cur, job.actor, "job.finish", "job", job.id, None, ended)
     return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from .rules import RuleBroken
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -45,7 +48,7 @@ class NoBusinessTime(ValueError):
 
 
 @dataclass(frozen=True)
-class Holiday:
+class ClosedDays:
     """Whole local days off, from start_date to end_date inclusive; recurring ones every year."""
 
     name: str
@@ -75,7 +78,7 @@ class Holiday:
 
 
 @dataclass(frozen=True)
-class BusinessHours:
+class BusinessCalendar:
     """An account's business hours: local weekly intervals in minutes, a zone and holidays.
 
     Treat an instance as immutable: what the calculations need is derived on first use, and
@@ -86,10 +89,10 @@ class BusinessHours:
     # "monday".."sunday" -> sorted (start, end) minutes since local midnight, end <= 1440;
     # a missing weekday is closed.
     schedule: dict[str, list[tuple[int, int]]]
-    holidays: list[Holiday] = field(default_factory=list)
+    holidays: list[ClosedDays] = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> BusinessHours:
+    def from_json(cls, obj: Mapping[str, Any]) -> BusinessCalendar:
         """Build from the API shape (`{"start": "09:00", "end": "17:00"}`, ISO dates)."""
         return cls(
             timezone=obj["timezone"],
@@ -98,7 +101,7 @@ class BusinessHours:
                 for day, intervals in obj["schedule"].items()
             },
             holidays=[
-                Holiday(
+                ClosedDays(
                     name=h["name"],
                     start_date=date.fromisoformat(h["start_date"]),
                     end_date=date.fromisoformat(h["end_date"]),
@@ -116,35 +119,20 @@ class BusinessHours:
         return _compile(self.timezone, schedule, tuple(self.holidays))
 
 
-DEFAULT = BusinessHours(
+DEFAULT = BusinessCalendar(
     timezone="UTC",
     schedule={day: [(9 * 60, 17 * 60)] for day in WEEKDAYS[:5]},
 )
 
 
-def due_at(hours: BusinessHours, start: datetime, minutes: int) -> datetime:
+def due_at(hours: BusinessCalendar, start: datetime, minutes: int) -> datetime:
     """Return (in UTC) the earliest instant by which `minutes` business minutes have elapsed."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
-    if minutes == 0:
-        return start.astimezone(UTC)
-    plan = hours._plan
-    if not plan.week:
-        raise NoBusinessTime("the schedule has no business hours")
-    t = _instant(start)
-    remaining = minutes * _MINUTE
-    horizon = t + (remaining // plan.week + 1) * 7 * _DAY + _HORIZON
-    while t < horizon:
-        offset, until = plan.timeline.piece(t)
-        local_due = plan.reach(t + offset, remaining, until + offset)
-        if local_due is not None:
-            return _EPOCH + (local_due - offset) * _US
-        remaining -= plan.between(t + offset, until + offset)
-        t = until
-    raise NoBusinessTime("holidays leave no business time")
+    return due_after(hours, start, timedelta(minutes=minutes))
 
 
-def due_after(hours: BusinessHours, start: datetime, amount: timedelta) -> datetime:
+def due_after(hours: BusinessCalendar, start: datetime, amount: timedelta) -> datetime:
     """Return (in UTC) the earliest instant by which `amount` of business time has elapsed."""
     remaining = amount // _US
     if remaining < 0:
@@ -166,7 +154,7 @@ def due_after(hours: BusinessHours, start: datetime, amount: timedelta) -> datet
     raise NoBusinessTime("holidays leave no business time")
 
 
-def business_time_between(hours: BusinessHours, start: datetime, end: datetime) -> timedelta:
+def business_time_between(hours: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
     """Return the business time within [start, end); zero when end <= start."""
     plan = hours._plan
     t, stop = _instant(start), _instant(end)
@@ -179,16 +167,78 @@ def business_time_between(hours: BusinessHours, start: datetime, end: datetime) 
     return total * _US
 
 
-def business_minutes_between(hours: BusinessHours, start: datetime, end: datetime) -> float:
+def business_minutes_between(hours: BusinessCalendar, start: datetime, end: datetime) -> float:
     """Return the business minutes within [start, end); zero when end <= start."""
     return business_time_between(hours, start, end) / timedelta(minutes=1)
 
 
+# --- The account's hours as the API shows them, and the preview of a target ------------------
+
+# A target is at most a year of minutes.
+MAX_TARGET_MINUTES = 525_600
+# A preview whose due time lies further out than this is refused rather than computed.
+MAX_PREVIEW_YEARS = 100
+HOLIDAY_KEYS = ("name", "start_date", "end_date", "recurring")
+HOURS_COLUMNS = ("timezone", "schedule", "holidays", "version", "updated_at")
+
+
+def render_business_hours(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The API shape: all seven weekdays in order, keys in a fixed order (jsonb sorts them)."""
+    return {
+        "timezone": row["timezone"],
+        "schedule": {
+            day: [{"start": i["start"], "end": i["end"]} for i in row["schedule"].get(day, [])]
+            for day in WEEKDAYS
+        },
+        "holidays": [{key: h[key] for key in HOLIDAY_KEYS} for h in row["holidays"]],
+        "version": row["version"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def _no_business_time(reason: str) -> RuleBroken:
+    return RuleBroken(
+        {"business_hours": [reason]},
+        f"{reason} Change the business hours (business-hours/update) to preview a due time.",
+    )
+
+
+def preview(hours_json: Mapping[str, Any], start: datetime, minutes: int, now: datetime) -> dict:
+    """When ``minutes`` business minutes from ``start`` end, and how many elapsed until ``now``.
+
+    ``hours_json`` is the API shape (render_business_hours). Raises RuleBroken when the hours
+    have no business time, or too little to reach the due time within MAX_PREVIEW_YEARS.
+    """
+    hours = BusinessCalendar.from_json(hours_json)
+    weekly = sum(hi - lo for day in hours.schedule.values() for lo, hi in day)
+    if weekly == 0:
+        raise _no_business_time("The schedule has no business time: every weekday is closed.")
+    if minutes / weekly * 7 > MAX_PREVIEW_YEARS * 365:
+        raise RuleBroken(
+            {
+                "minutes": [
+                    f"With {weekly} business minutes a week this lies more than "
+                    f"{MAX_PREVIEW_YEARS} years ahead."
+                ]
+            }
+        )
+    try:
+        due = due_at(hours, start, minutes)
+    except NoBusinessTime:
+        raise _no_business_time(
+            "The holidays leave no business time (or too little to reach this many minutes)."
+        ) from None
+    elapsed = business_minutes_between(hours, start, now) if start < now else 0
+    return {"due_at": due, "business_minutes": math.floor(elapsed)}
+
+
 @lru_cache(maxsize=1024)
 def _compile(
-    timezone: str, schedule: tuple[tuple[tuple[int, int], ...], ...], holidays: tuple[Holiday, ...]
+    timezone: str,
+    schedule: tuple[tuple[tuple[int, int], ...], ...],
+    holidays: tuple[ClosedDays, ...],
 ) -> _Plan:
-    """Return the plan for these business hours, shared by all equal BusinessHours."""
+    """Return the plan for these business hours, shared by all equal BusinessCalendar."""
     return _Plan(timezone, schedule, holidays)
 
 
@@ -199,7 +249,7 @@ class _Plan:
         self,
         timezone: str,
         schedule: tuple[tuple[tuple[int, int], ...], ...],
-        holidays: tuple[Holiday, ...],
+        holidays: tuple[ClosedDays, ...],
     ) -> None:
         self.timeline = _timeline(timezone)
         self.holidays = holidays

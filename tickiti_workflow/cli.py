@@ -24,11 +24,11 @@ import psycopg
 from psycopg.rows import dict_row
 
 import sql
-from auth import hash_token, mint_token
 from auth.gates import PLAN_FEATURES, Ability
+from tickiti_workflow.tokens import hash_token, mint_token
 
 from . import db, embedded, jsonfmt
-from .config import Settings, require_database
+from .config import Settings
 
 ROLES = ("owner", "admin", "agent")
 # Abilities of the wider product: ``resource:action`` (e.g. tickets:read).
@@ -201,12 +201,9 @@ def database_url(settings: Settings) -> str:
             raise CommandError("DATABASE_URL must be a postgresql:// or postgres:// URL")
         return settings.database_url
     try:
-        require_database(settings)
+        return embedded.database_url(settings)
     except SystemExit as exc:
         raise CommandError(str(exc)) from None
-    url = embedded.start(settings.data_dir)
-    db.migrate(url)
-    return url
 
 
 def _connect(url: str) -> psycopg.Connection[dict[str, Any]]:

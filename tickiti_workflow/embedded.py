@@ -8,8 +8,25 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .config import Settings, require_database
+
 # pgserver stops the server when its handle is collected; the process keeps it for life.
 _servers: list = []
+
+
+def database_url(settings: Settings, *, asked: bool = False) -> str:
+    """DATABASE_URL when it is set; else the embedded PostgreSQL, started (or joined) and
+    migrated, when it was asked for (TICKITI_EMBEDDED_DB, or ``asked`` as by `serve`); else
+    refuse to go on (SystemExit)."""
+    if settings.database_url:
+        return settings.database_url
+    if not asked:
+        require_database(settings)
+    from . import db  # here: db needs Flask, which a bare `start` does not
+
+    url = start(settings.data_dir)
+    db.migrate(url)
+    return url
 
 
 def start(data_dir: Path, cleanup_mode: str | None = None) -> str:

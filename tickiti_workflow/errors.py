@@ -12,6 +12,8 @@ from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from .rules import RuleBroken
+
 log = logging.getLogger("tickiti.errors")
 
 
@@ -189,6 +191,8 @@ def to_api_error(exc: BaseException) -> ApiError:
         return exc
     if isinstance(exc, ValidationError):
         return ValidationFailed(flatten_messages(exc.messages))
+    if isinstance(exc, RuleBroken):
+        return ValidationFailed(exc.fields, exc.message)
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     if isinstance(exc, pg.UniqueViolation) and exc.diag.constraint_name in NAME_CONSTRAINTS:

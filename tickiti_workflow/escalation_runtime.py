@@ -27,7 +27,7 @@ from typing import Any
 import sql
 
 from . import sla
-from .business_time import BusinessHours
+from .business_time import BusinessCalendar
 
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
@@ -61,7 +61,7 @@ class AccountConfig:
         self.versions = [
             sla.HoursVersion(
                 _instant(v["effective_from"]),
-                BusinessHours.from_json(v),
+                BusinessCalendar.from_json(v),
             )
             for v in row["hours"]
         ]

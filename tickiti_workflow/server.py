@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from . import db, embedded
+from . import embedded
 from .config import Settings
 from .gunicorn_hooks import on_starting
 
@@ -54,8 +54,7 @@ def serve(settings: Settings, port: int | None = None) -> None:
     from gunicorn.app.base import BaseApplication
 
     if not settings.database_url:
-        url = embedded.start(settings.data_dir)
-        db.migrate(url)
+        url = embedded.database_url(settings, asked=True)
         # Workers build the app from the environment; they join this server instead of their own.
         os.environ["DATABASE_URL"] = url
         print(

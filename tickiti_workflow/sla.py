@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .business_time import BusinessHours, NoBusinessTime, business_time_between, due_after
+from .business_time import BusinessCalendar, NoBusinessTime, business_time_between, due_after
 
 METRICS = ("first_response", "next_response", "resolution", "idle")
 DEFAULT_PAUSE_STATUSES = ("pending", "on_hold")
@@ -36,7 +36,7 @@ class HoursVersion:
     """Business hours in force from `effective_from` until the next version's."""
 
     effective_from: datetime
-    hours: BusinessHours
+    hours: BusinessCalendar
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,7 @@ def fill_ranges(
 
 def _pieces(
     versions: Sequence[HoursVersion], a: datetime, b: datetime | None
-) -> list[tuple[datetime, datetime | None, BusinessHours]]:
+) -> list[tuple[datetime, datetime | None, BusinessCalendar]]:
     """Split [a, b) where the business hours in force change."""
     out = []
     for i, version in enumerate(versions):

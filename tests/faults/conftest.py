@@ -17,22 +17,20 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from auth import hash_token, mint_token
 from tickiti_workflow import db
+from tickiti_workflow.devserver import free_port, start_gunicorn, wait_until, with_database
+from tickiti_workflow.tokens import hash_token, mint_token
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -57,12 +55,6 @@ def pytest_collection_modifyitems(config, items):
 # --- processes -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def as_postgres(cmd: list[str]) -> list[str]:
     """PostgreSQL and PgBouncer refuse to run as root: run them as the ``postgres`` user."""
     if os.geteuid() == 0:
@@ -84,27 +76,12 @@ def pg_bindir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
 def can_connect(url: str) -> bool:
     try:
         psycopg.connect(url, connect_timeout=2).close()
         return True
     except psycopg.Error:
         return False
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 class PostgresServer:
@@ -257,10 +234,8 @@ class Service:
             **{k: str(v) for k, v in env.items()},
         }
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:create_app()"],
-            cwd=REPO,
-            env=environment,
+        self.process = start_gunicorn(
+            environment,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-
 import sql
 
-from . import jsonfmt
+from . import jsonfmt, request_context
 
 # Keys that must never reach an audit event, whatever a caller passes.
 SECRET_KEYS = frozenset({"remote_token", "token", "token_hash", "remote_token_hash"})
@@ -31,15 +29,9 @@ def record(
     after: Any = None,
 ) -> None:
     """Record that the request's principal did ``action`` to an object (states as the API shows)."""
-    principal = g.principal
     record_for(
         cur,
-        {
-            "account_id": principal.account_id,
-            "actor_user_id": principal.user_id,
-            "token_id": principal.token_id,
-            "request_id": g.get("request_id"),
-        },
+        request_context.actor(),
         action,
         object_type,
         object_id,
