@@ -25,10 +25,11 @@
    (5,000 with --quick) due at one instant (bench/escalation_lag.py; --no-escalations skips it).
 8. Times the background recompute of every clock of a 1,000,000-ticket account (100,000 with
    --quick) when its escalations are created, a target changes and the business hours change,
-   with its progress (bench/escalation_recompute.py; --no-recompute skips it).
+   with its progress, and side by side the full per-ticket decision of every ticket
+   (bench/escalation_recompute.py; --no-recompute skips it).
 
-Everything is bounded: about 27 minutes in full without the recompute (which takes about 40
-more on 2 cores), about 10 with --quick.
+Everything is bounded: about 27 minutes in full without the recompute (which takes about 15
+more on 2 cores, most of it the full decision it is compared with), about 10 with --quick.
 """
 
 from __future__ import annotations

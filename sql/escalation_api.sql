@@ -32,7 +32,7 @@ ORDER BY id DESC
 LIMIT %(limit)s::int
 
 -- name: immediate_candidates
--- The account's tickets among its first %(max_rows)s armed timers of a metric, earliest due first (an index range: never more rows than that), and how many timer rows were read.
+-- The account's tickets among its first %(max_rows)s armed timers of a metric, earliest due first (an index range: never more rows than that), how many timer rows were read, and the transaction's instant to decide them at.
 WITH first AS (
     SELECT ticket_id FROM escalation_timers
     WHERE account_id = %(account_id)s AND metric = %(metric)s
@@ -40,7 +40,8 @@ WITH first AS (
     LIMIT %(max_rows)s
 )
 SELECT (SELECT count(*) FROM first) AS timer_rows,
-       ARRAY(SELECT DISTINCT ticket_id FROM first ORDER BY ticket_id) AS ticket_ids
+       ARRAY(SELECT DISTINCT ticket_id FROM first ORDER BY ticket_id) AS ticket_ids,
+       now() AS now
 
 -- name: tickets_now
 -- The listed tickets of the account as the escalation clocks see them (read only, not locked).

@@ -191,30 +191,141 @@ WHERE (account_id, ticket_id) IN (SELECT * FROM unnest(%(account_ids)s::bigint[]
   AND status IS NOT NULL AND status <> 'deleted'
 ORDER BY at
 
--- name: recompute_batch
--- Mark the next %(batch)s tickets (not closed) of one account with a pending recompute request for a recompute, oldest first, and record the progress (all accounts: takes any one request).
+-- name: recompute_claim
+-- Cut the next batch off one pending recompute request (all accounts: the oldest request with no batch waiting, else the oldest; a request another worker is cutting is skipped): up to %(batch)s of the account's tickets (not closed) after its cursor, in id order (the oldest first, whose clocks fall due first), counted in `queued`. A request with no ticket left and no batch waiting is finished.
 WITH request AS (
-    SELECT account_id, after_ticket_id FROM escalation_recomputes
-    WHERE finished_at IS NULL
-    ORDER BY requested_at
+    SELECT r.account_id, r.after_ticket_id, r.requested_at FROM escalation_recomputes r
+    WHERE r.finished_at IS NULL
+    ORDER BY EXISTS (SELECT 1 FROM escalation_recompute_batches b
+                     WHERE b.account_id = r.account_id),
+             r.requested_at
     LIMIT 1
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF r SKIP LOCKED
 ), picked AS (
-    SELECT t.account_id, t.id, t.created_at FROM request r
+    SELECT t.id, t.created_at FROM request r
     JOIN tickets t ON t.account_id = r.account_id AND t.id > r.after_ticket_id
     WHERE t.status <> 'closed'
     ORDER BY t.id
     LIMIT %(batch)s
-), marked AS (
-    INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
-    SELECT account_id, id, created_at FROM picked
-    ON CONFLICT (account_id, ticket_id) DO UPDATE
-    SET since = least(sla_dirty_tickets.since, EXCLUDED.since)
+), span AS (
+    SELECT r.account_id, r.after_ticket_id, count(p.id) AS picked, max(p.id) AS last_id,
+           min(p.created_at) AS first_created, max(p.created_at) AS last_created
+    FROM request r LEFT JOIN picked p ON true
+    GROUP BY r.account_id, r.after_ticket_id
+), batch AS (
+    INSERT INTO escalation_recompute_batches (account_id, after_ticket_id, last_ticket_id,
+                                              tickets, first_created, last_created)
+    SELECT account_id, after_ticket_id, last_id, picked, first_created, last_created
+    FROM span WHERE picked > 0
 )
 UPDATE escalation_recomputes r
-SET after_ticket_id = coalesce((SELECT max(id) FROM picked), r.after_ticket_id),
-    queued = r.queued + (SELECT count(*) FROM picked),
-    finished_at = CASE WHEN (SELECT count(*) FROM picked) < %(batch)s THEN now() END
-FROM request q
-WHERE r.account_id = q.account_id
-RETURNING r.account_id, r.queued, r.finished_at
+SET after_ticket_id = coalesce(span.last_id, r.after_ticket_id),
+    queued = r.queued + span.picked,
+    finished_at = CASE WHEN span.picked = 0 AND NOT EXISTS (
+                           SELECT 1 FROM escalation_recompute_batches b
+                           WHERE b.account_id = r.account_id)
+                       THEN now() END
+FROM span
+WHERE r.account_id = span.account_id
+RETURNING r.account_id, span.picked, r.finished_at IS NOT NULL AS finished
+
+-- name: recompute_take
+-- Take a batch of a recompute that no other transaction holds (all accounts; one its worker never finished is taken again), the oldest first.
+SELECT account_id, id, after_ticket_id, last_ticket_id, first_created, last_created
+FROM escalation_recompute_batches
+ORDER BY claimed_at
+LIMIT 1
+FOR UPDATE SKIP LOCKED
+
+-- name: recompute_arm
+-- Decide the taken batch %(batch_id)s of an account's tickets, ids after %(after_id)s up to %(last_id)s, and delete it. A ticket whose clocks are plain (no message, no status change, no firing; or solved) is decided here, set-based: its due times are its creation plus each matching escalation's target, in calendar time or walked through the business ranges given (built for creation times from %(first_created)s to %(last_created)s), and its timers are armed. Every other ticket, one due now, or one another transaction holds, is marked for the worker's full decision.
+WITH inrange AS (
+    SELECT id, created_at FROM tickets
+    WHERE account_id = %(account_id)s AND id > %(after_id)s AND id <= %(last_id)s
+      AND status <> 'closed'
+), locked AS (
+    SELECT id, status, queue_id, priority, created_at FROM tickets
+    WHERE account_id = %(account_id)s AND id > %(after_id)s AND id <= %(last_id)s
+      AND status <> 'closed'
+    FOR NO KEY UPDATE SKIP LOCKED
+), account AS (
+    SELECT coalesce((SELECT s.pause_statuses FROM escalation_settings s
+                     WHERE s.account_id = a.id), '{pending,on_hold}') AS pause_statuses,
+           'escalations' = ANY (p.features) AS feature
+    FROM accounts a JOIN plans p ON p.code = a.plan_code
+    WHERE a.id = %(account_id)s
+), rules AS (
+    SELECT e.id, e.target_metric AS metric, e.target_minutes AS minutes,
+           e.target_business_hours AS business, e.condition_queue_ids AS queue_ids,
+           e.condition_priorities AS priorities
+    FROM escalations e CROSS JOIN account
+    WHERE e.account_id = %(account_id)s AND e.enabled AND account.feature
+      -- A plain ticket has no next_response cycle: no customer message awaits an answer.
+      AND e.target_metric <> 'next_response'
+), captured AS (
+    -- Status changes captured but not taken into the history yet.
+    SELECT ticket_id, status FROM sla_ticket_changes
+    WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s
+      AND ticket_id <= %(last_id)s AND status IS NOT NULL
+    UNION ALL
+    SELECT ticket_id, status FROM ticket_count_changes
+    WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s AND ticket_id <= %(last_id)s
+), plain AS (
+    SELECT l.* FROM locked l
+    WHERE l.status IN ('solved', 'closed') OR (
+        NOT EXISTS (SELECT 1 FROM escalation_firings f
+                    WHERE f.account_id = %(account_id)s AND f.ticket_id = l.id)
+        AND NOT EXISTS (SELECT 1 FROM ticket_activities a
+                        WHERE a.account_id = %(account_id)s AND a.ticket_id = l.id
+                          AND a.kind <> 'agent_note')
+        AND NOT EXISTS (SELECT 1 FROM sla_status_history h
+                        WHERE h.account_id = %(account_id)s AND h.ticket_id = l.id
+                          AND h.status <> l.status)
+        AND NOT EXISTS (SELECT 1 FROM captured c
+                        WHERE c.ticket_id = l.id AND c.status IS DISTINCT FROM l.status))
+), dues AS (
+    -- One running range from creation: each matching escalation's due time (null: not known
+    -- here). A pause status stops every clock but idle; solved stops them all.
+    SELECT p.id AS ticket_id, r.id AS escalation_id, r.metric,
+           CASE WHEN NOT r.business THEN p.created_at + make_interval(mins => r.minutes)
+                WHEN p.created_at BETWEEN %(first_created)s AND %(last_created)s
+                THEN business_time_walk(p.created_at, r.minutes * 60000000::bigint,
+                                        %(starts)s::timestamptz[], %(befores)s::bigint[],
+                                        %(afters)s::bigint[])
+           END AS due_at
+    FROM plain p CROSS JOIN account JOIN rules r
+      ON (r.metric = 'idle' OR p.status <> ALL (account.pause_statuses))
+     AND (cardinality(r.queue_ids) = 0 OR p.queue_id = ANY (r.queue_ids))
+     AND (cardinality(r.priorities) = 0 OR p.priority = ANY (r.priorities))
+    WHERE p.status NOT IN ('solved', 'closed')
+), decided AS (
+    SELECT p.id FROM plain p
+    WHERE NOT EXISTS (SELECT 1 FROM dues d
+                      WHERE d.ticket_id = p.id AND (d.due_at IS NULL OR d.due_at <= now()))
+), cleared AS (
+    DELETE FROM escalation_timers x
+    WHERE x.account_id = %(account_id)s AND x.ticket_id > %(after_id)s
+      AND x.ticket_id <= %(last_id)s
+      AND x.ticket_id IN (SELECT id FROM decided)
+      AND NOT EXISTS (SELECT 1 FROM dues d
+                      WHERE d.ticket_id = x.ticket_id AND d.escalation_id = x.escalation_id
+                        AND d.metric = x.metric AND x.cycle = 1)
+), armed AS (
+    INSERT INTO escalation_timers (account_id, ticket_id, escalation_id, metric, cycle, due_at)
+    SELECT %(account_id)s, d.ticket_id, d.escalation_id, d.metric, 1, d.due_at
+    FROM dues d JOIN decided c ON c.id = d.ticket_id
+    ON CONFLICT (account_id, ticket_id, escalation_id, metric, cycle) DO UPDATE
+    SET due_at = EXCLUDED.due_at, armed_at = now()
+    WHERE escalation_timers.due_at <> EXCLUDED.due_at
+), handed_on AS (
+    INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
+    SELECT %(account_id)s, i.id, i.created_at FROM inrange i
+    WHERE i.id NOT IN (SELECT id FROM decided)
+    ON CONFLICT (account_id, ticket_id) DO UPDATE
+    SET since = least(sla_dirty_tickets.since, EXCLUDED.since)
+    RETURNING 1
+), done AS (
+    DELETE FROM escalation_recompute_batches
+    WHERE account_id = %(account_id)s AND id = %(batch_id)s
+)
+SELECT (SELECT count(*) FROM decided) AS decided, (SELECT count(*) FROM handed_on) AS handed_on

@@ -1,5 +1,6 @@
 """Tests for the business-time engine, against a minute-by-minute reference and by hand."""
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from tickiti_workflow.business_time import (
     business_minutes_between,
     business_time_between,
     due_at,
+    open_ranges,
 )
 
 MINUTE = timedelta(minutes=1)
@@ -253,6 +255,41 @@ def test_due_at_is_exactly_minutes_of_business_time_after_start(scenario, minute
     assert business_time_between(hours, start, due) == minutes * MINUTE
     # Earliest: a microsecond sooner is not enough.
     assert business_time_between(hours, start, due - timedelta(microseconds=1)) < minutes * MINUTE
+
+
+def walk(ranges: list[tuple[datetime, datetime]], start: datetime, amount: timedelta):
+    """Where `amount` of the ranges' time after `start` is used up (None: beyond the last)."""
+    for a, b in ranges:
+        a = max(a, start)
+        if b <= a:
+            continue
+        if b - a >= amount:
+            return a + amount
+        amount -= b - a
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenarios(), st.integers(0, WALK_LIMIT * 60), st.integers(1, 10_000))
+def test_open_ranges_are_the_business_time_and_walk_to_the_due_time(scenario, seconds, minutes):
+    hours, start = scenario
+    end = start + timedelta(seconds=seconds)
+    ranges = open_ranges(hours, start, end)
+    assert all(r.tzinfo is UTC for pair in ranges for r in pair)
+    # In order, apart (adjacent ones are joined), within [start, end), open throughout.
+    assert all(a < b for a, b in ranges)
+    assert all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(ranges))
+    assert not ranges or (start <= ranges[0][0] and ranges[-1][1] <= end)
+    total = sum((b - a for a, b in ranges), timedelta(0))
+    assert total == business_time_between(hours, start, end)
+    for a, b in ranges:
+        assert business_time_between(hours, a, b) == b - a
+    # Walking them is the due time, wherever it falls inside them.
+    walked = walk(ranges, start, minutes * MINUTE)
+    if walked is not None:
+        assert walked == due_at(hours, start, minutes)
+    else:
+        assert total < minutes * MINUTE
 
 
 # --- Hand-written pitfalls ----------------------------------------------------------------------

@@ -167,6 +167,42 @@ def business_time_between(hours: BusinessCalendar, start: datetime, end: datetim
     return total * _US
 
 
+def open_ranges(
+    hours: BusinessCalendar, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """Return the business hours within [start, end) as UTC ranges, in time order.
+
+    Adjacent ranges are joined, so their lengths sum to `business_time_between(start, end)`,
+    and walking them until `amount` is used up ends at `due_after(start, amount)`: the
+    background recompute arms due times in SQL by walking these ranges.
+    """
+    plan = hours._plan
+    t, stop = _instant(start), _instant(end)
+    ranges: list[list[int]] = []
+    while t < stop:
+        offset, until = plan.timeline.piece(t)
+        until = min(until, stop)
+        a, b = t + offset, until + offset  # local times
+        first_day, last_day = a // _DAY, (b - 1) // _DAY
+        runs = plan._holiday_runs(first_day, last_day) if plan.holidays else None
+        for day in range(first_day, last_day + 1):
+            if runs is not None:
+                i = bisect_left(runs.lasts, day)
+                if i < len(runs.firsts) and runs.firsts[i] <= day:
+                    continue
+            midnight = day * _DAY
+            for begin, finish in plan.day_intervals[(day + _MONDAY_SHIFT) % 7]:
+                lo, hi = max(midnight + begin, a) - offset, min(midnight + finish, b) - offset
+                if lo >= hi:
+                    continue
+                if ranges and ranges[-1][1] == lo:
+                    ranges[-1][1] = hi
+                else:
+                    ranges.append([lo, hi])
+        t = until
+    return [(_EPOCH + lo * _US, _EPOCH + hi * _US) for lo, hi in ranges]
+
+
 def business_minutes_between(hours: BusinessCalendar, start: datetime, end: datetime) -> float:
     """Return the business minutes within [start, end); zero when end <= start."""
     return business_time_between(hours, start, end) / timedelta(minutes=1)

@@ -13,6 +13,12 @@ Each batch is one transaction:
    the firing row (UNIQUE per ticket, escalation, metric and cycle) and its actions are written
    in the same transaction; everything else that can still fire is armed again at its due time.
 
+3. ``claim_recompute`` and ``recompute``: after a configuration change, the account's tickets
+   in id order, cut into batches (one short transaction each) that any worker then decides (a
+   transaction per batch). Tickets with plain clocks are decided set-based in SQL (the same
+   due times as ``process``, which tests/test_escalation_recompute.py holds it to); the
+   others, and those due at once, are marked for ``process``.
+
 A due time that moved later is simply re-armed (never fired early): nothing fires on the
 strength of a stored timer, only on a fresh decision.
 """
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sql
@@ -38,6 +44,7 @@ RECOMPUTE_BATCH = 10_000
 IMMEDIATE_MAX_TIMERS = 1_000
 
 Key = tuple[int, int]  # (account_id, ticket_id)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class AccountConfig:
@@ -84,20 +91,68 @@ def ingest(cur, max_rows: int = INGEST_BATCH) -> int:
     return sql.escalation_runtime.ingest_changes.one(cur, max_rows=max_rows)["ingested"]
 
 
-def queue_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
-    """Mark the next batch of an account's tickets whose configuration changed; how many."""
-    row = sql.escalation_runtime.recompute_batch.one(cur, batch=batch)
+def claim_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
+    """Cut the next batch off a pending recompute request; how many tickets it holds (1 when
+    the request was finished instead, so that the caller looks for the next one; 0: no work).
+
+    A short transaction of its own: the batch (a row of escalation_recompute_batches) is
+    decided by `recompute`, by this worker or another one.
+    """
+    row = sql.escalation_runtime.recompute_claim.one(cur, batch=batch)
     if row is None:
         return 0
-    if row["queued"] == batch:
-        # A recompute fills sla_dirty_tickets from (nearly) empty to an account's size within
-        # seconds, far faster than autovacuum's analyze follows. Believing the table empty,
-        # the planner would join each batch's keys against the whole table (a 1M-row
-        # recompute then crawls at tens of tickets a second): the first batch analyzes it, and
-        # the timers, which an account's first escalation grows the same way. (A statement
-        # that cannot be prepared, so not a named query, like the worker's VACUUM.)
-        cur.execute("ANALYZE sla_dirty_tickets, escalation_timers")
-    return 1 if row["finished_at"] is not None else batch
+    return row["picked"] or int(row["finished"])
+
+
+def recompute(cur) -> dict[str, Any] | None:
+    """Decide one claimed recompute batch no other transaction holds; None when there is none.
+
+    The batch's plain tickets (sql/escalation_runtime.sql, recompute_arm) are decided and
+    armed in one statement; the others are marked for `process`, which decides them one by
+    one. Business-hours targets are walked through the business ranges (under the hours in
+    force at each instant) from the batch's oldest ticket to where its newest one reaches the
+    longest such target, so every plain ticket's due time lies inside them.
+    """
+    runtime = sql.escalation_runtime
+    batch = runtime.recompute_take.one(cur)
+    if batch is None:
+        return None
+    account_id = batch["account_id"]
+    first, last = batch["first_created"], batch["last_created"]
+    (row,) = runtime.account_rules.all(cur, account_ids=[account_id])
+    config = AccountConfig(row)
+    longest = max((r.minutes for r in config.rules if r.enabled and r.business_hours), default=0)
+    ranges: list[tuple[datetime, datetime]] = []
+    if longest:
+        try:
+            end = sla.reach([(last, None)], timedelta(minutes=longest), config.versions)
+        except sla.NoBusinessTime:
+            end = None  # no due time is known: the full decision says why
+        if end is not None:
+            ranges = sla.business_ranges(config.versions, first, end)
+    befores, afters, total = [], [], 0
+    for a, b in ranges:
+        befores.append(total)
+        total += (b - a) // _MICROSECOND
+        afters.append(total)
+    counts = runtime.recompute_arm.one(
+        cur,
+        account_id=account_id,
+        batch_id=batch["id"],
+        after_id=batch["after_ticket_id"],
+        last_id=batch["last_ticket_id"],
+        first_created=first,
+        last_created=last,
+        starts=[a for a, _ in ranges],
+        befores=befores,
+        afters=afters,
+    )
+    return {
+        "account_id": account_id,
+        "after_ticket_id": batch["after_ticket_id"],
+        "last_ticket_id": batch["last_ticket_id"],
+        **counts,
+    }
 
 
 def load(cur, tickets: dict[Key, dict]) -> tuple[dict, dict, dict]:
@@ -318,8 +373,7 @@ def would_fire_immediately(
             cur, account_id=account_id, ticket_ids=found["ticket_ids"]
         )
     }
-    cur.execute("SELECT now() AS now")
-    now = cur.fetchone()["now"]
+    now = found["now"]
     histories, fired, configs = load(cur, tickets)
     config = configs[account_id]
     rules = [r for r in config.rules if r.id == escalation_id]

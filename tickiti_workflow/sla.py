@@ -19,7 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .business_time import BusinessCalendar, NoBusinessTime, business_time_between, due_after
+from .business_time import (
+    BusinessCalendar,
+    NoBusinessTime,
+    business_time_between,
+    due_after,
+    open_ranges,
+)
 
 METRICS = ("first_response", "next_response", "resolution", "idle")
 DEFAULT_PAUSE_STATUSES = ("pending", "on_hold")
@@ -233,6 +239,24 @@ def reach(
                 return due
             remaining -= business_time_between(hours, lo, hi)
     return None
+
+
+def business_ranges(
+    versions: Sequence[HoursVersion], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The business hours within [start, end) under the versions in force, as UTC ranges.
+
+    Walking them until an amount is used up gives `reach([(start, None)], amount, versions)`
+    for any start inside [start, end) whose due time falls before `end`.
+    """
+    ranges: list[tuple[datetime, datetime]] = []
+    for lo, hi, hours in _pieces(versions, start, end):
+        for a, b in open_ranges(hours, lo, hi):  # type: ignore[arg-type]
+            if ranges and ranges[-1][1] == a:
+                ranges[-1] = (ranges[-1][0], b)
+            else:
+                ranges.append((a, b))
+    return ranges
 
 
 @dataclass(frozen=True)

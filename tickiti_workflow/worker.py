@@ -237,8 +237,12 @@ class Worker:
             with self.transaction() as cur:
                 done = escalation_runtime.process(cur)
             with self.transaction() as cur:
-                queued = escalation_runtime.queue_recompute(cur)
-            busy = folded or ingested or queued or done["decided"] or done["forgotten"]
+                claimed = escalation_runtime.claim_recompute(cur)
+            with self.transaction() as cur:
+                recomputed = escalation_runtime.recompute(cur)
+            busy = (
+                folded or ingested or claimed or recomputed or done["decided"] or done["forgotten"]
+            )
             worked = worked or bool(busy)
             if done["fired"]:
                 log.info("escalations fired", extra={"fired": done["fired"]})

@@ -1,0 +1,412 @@
+"""The background recompute's set-based path decides exactly as the full decision does.
+
+A configuration change recomputes every ticket of the account. Plain tickets (no message, no
+status change, no firing) are decided in one statement per batch (sql/escalation_runtime.sql,
+recompute_arm), the others one by one (tickiti_workflow/sla.py). These tests hold the first to
+the second: the same timers to the microsecond, and every ticket it cannot decide handed on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.test_business_time import scenarios
+from tickiti_workflow import escalation_runtime, sla
+from tickiti_workflow.business_time import BusinessCalendar
+from tickiti_workflow.worker import Worker
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+US = timedelta(microseconds=1)
+
+
+@pytest.fixture
+def worker(app, database_url):
+    w = Worker(database_url, dataclasses.replace(app.config["SETTINGS"]))
+    yield w
+    w.close()
+
+
+def settle(worker: Worker, rounds: int = 100) -> None:
+    for _ in range(rounds):
+        if not worker.run_escalations():
+            return
+    raise AssertionError("the escalation work did not settle")
+
+
+def walk_arrays(ranges: list[tuple[datetime, datetime]]) -> dict:
+    befores, afters, total = [], [], 0
+    for a, b in ranges:
+        befores.append(total)
+        total += (b - a) // US
+        afters.append(total)
+    return {"starts": [a for a, _ in ranges], "befores": befores, "afters": afters}
+
+
+def sql_walk(factory, start: datetime, minutes: int, arrays: dict) -> datetime | None:
+    return factory.one(
+        "SELECT business_time_walk(%(start)s, %(amount)s, %(starts)s::timestamptz[],"
+        " %(befores)s::bigint[], %(afters)s::bigint[]) AS due",
+        {"start": start, "amount": minutes * 60_000_000, **arrays},
+    )["due"]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    scenarios(),
+    st.integers(1, 20_000),
+    st.integers(0, 5 * 86400),
+    st.integers(-3 * 86400, 3 * 86400),
+    st.booleans(),
+)
+def test_the_sql_walk_is_the_engines_due_time(factory, scenario, minutes, spread, switch, second):
+    """Through DST changes, holidays, gaps and a change of business hours part way."""
+    hours, first = scenario
+    if not any(hours.schedule.values()):
+        return
+    first = first.astimezone(UTC)  # as the database gives it (local arithmetic would differ)
+    versions = [sla.HoursVersion(EPOCH, hours)]
+    if second:
+        other = BusinessCalendar(
+            "America/New_York", {"monday": [(0, 1440)], "friday": [(600, 660)]}
+        )
+        versions.append(sla.HoursVersion(first + timedelta(seconds=switch), other))
+    last = first + timedelta(seconds=spread)
+    amount = timedelta(minutes=minutes)
+    end = sla.reach([(last, None)], amount, versions)
+    arrays = walk_arrays(sla.business_ranges(versions, first, end))
+    for start in (first, first + (last - first) / 3, last):
+        expected = sla.reach([(start, None)], amount, versions)
+        assert sql_walk(factory, start, minutes, arrays) == expected
+
+
+def test_the_sql_walk_ends_with_its_ranges(factory):
+    hours = BusinessCalendar("UTC", {"monday": [(540, 1020)]})
+    start = datetime(2025, 6, 2, 9, tzinfo=UTC)
+    arrays = walk_arrays(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, start))
+    assert sql_walk(factory, start, 1, arrays) is None
+    end = datetime(2025, 6, 2, 17, tzinfo=UTC)
+    arrays = walk_arrays(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, end))
+    # Reached exactly at closing time: due at the closing instant.
+    assert sql_walk(factory, start, 480, arrays) == end
+    assert sql_walk(factory, start, 481, arrays) is None
+    # Before the first range, the walk starts at its opening.
+    early = datetime(2025, 6, 2, 3, tzinfo=UTC)
+    assert sql_walk(factory, early, 60, arrays) == datetime(2025, 6, 2, 10, tzinfo=UTC)
+
+
+def interval(start: str, end: str) -> dict:
+    return {"start": start, "end": end}
+
+
+def configure(tenant) -> int:
+    """Escalations of every kind, two versions of business hours, a pause status."""
+    tenant.ok(
+        "business-hours/update",
+        {
+            "timezone": "America/New_York",
+            "schedule": {
+                **{
+                    day: [interval("09:00", "12:00"), interval("13:00", "17:30")]
+                    for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+                },
+                "saturday": [interval("10:00", "14:00")],
+            },
+            "holidays": [
+                {
+                    "name": "Thanksgiving",
+                    "start_date": "2026-11-26",
+                    "end_date": "2026-11-27",
+                    "recurring": False,
+                }
+            ],
+        },
+    )
+    # A second version from now on: the clocks count each stretch under its own hours.
+    tenant.ok("business-hours/update", {"timezone": "Europe/Berlin"})
+    tenant.ok("escalation-settings/update", {"pause_statuses": ["pending"]})
+    other = tenant.queue()
+    notify = [{"type": "notify_users", "user_ids": [tenant.user_id]}]
+    for n, (metric, minutes, business, conditions, enabled) in enumerate(
+        [
+            ("first_response", 30 * 1440, False, {}, True),
+            ("resolution", 15_000, True, {}, True),
+            ("idle", 6000, True, {"priorities": ["high", "urgent"]}, True),
+            ("next_response", 30, False, {}, True),
+            ("first_response", 9000, True, {"queue_ids": [other["id"]]}, True),
+            ("resolution", 20, False, {}, False),
+        ]
+    ):
+        body = {"target": {"metric": metric, "minutes": minutes, "business_hours": business}}
+        if conditions:
+            body["conditions"] = conditions
+        tenant.ok(
+            "escalations/create",
+            tenant.escalation_body(f"E{n}", actions=notify, enabled=enabled, **body),
+            status=201,
+        )
+    return other["id"]
+
+
+def fill(factory, tenant, queue_ids: list[int], count: int, seed: int) -> None:
+    """Tickets of every shape, created over the last three weeks (some already overdue)."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        age = timedelta(seconds=rng.randrange(21 * 86400), microseconds=rng.randrange(10**6))
+        t = factory.one(
+            "INSERT INTO tickets (account_id, queue_id, status, priority, created_at)"
+            " VALUES (%s, %s, %s, %s, now() - %s) RETURNING id",
+            (
+                tenant.account_id,
+                rng.choice(queue_ids),
+                rng.choice(["new", "open", "open", "open", "pending", "on_hold", "solved"]),
+                rng.choice(["low", "normal", "high", "urgent"]),
+                age,
+            ),
+        )["id"]
+        shape = rng.random()
+        if shape < 0.1:
+            kind = rng.choice(["customer_message", "agent_reply", "agent_note"])
+            factory.sql(
+                "INSERT INTO ticket_activities (account_id, ticket_id, kind, occurred_at)"
+                " VALUES (%s, %s, %s, now() - %s)",
+                (tenant.account_id, t, kind, age / 2),
+            )
+        elif shape < 0.15:
+            for status in ("pending", "open"):
+                factory.sql(
+                    "UPDATE tickets SET status = %s WHERE account_id = %s AND id = %s",
+                    (status, tenant.account_id, t),
+                )
+
+
+def plain(history: sla.History, status: str, fired: list) -> bool:
+    """What the set-based path may decide: no public message, no other status, no firing."""
+    if status in sla.STOPPED:
+        return True
+    return (
+        not fired
+        and not any(kind in sla.PUBLIC for _, kind in history.activities)
+        and all(s == status for _, s in history.statuses)
+    )
+
+
+def test_the_set_based_recompute_arms_what_the_full_decision_arms(factory, worker):
+    tenant = factory.tenant()
+    other = configure(tenant)
+    fill(factory, tenant, [tenant.inbox_id, other], count=400, seed=13)
+    settle(worker)  # everything decided once, the overdue ones fired
+    # A change of target: the account's recompute, batch by batch, compared in its transaction.
+    escalation = tenant.ok("escalations", {})["escalations"][0]
+    tenant.ok(
+        "escalations/update",
+        {"id": escalation["id"], "target": {"metric": "first_response", "minutes": 25 * 1440}},
+    )
+    checked = handed = 0
+    for _ in range(500):
+        with worker.transaction() as cur:
+            escalation_runtime.claim_recompute(cur, batch=70)
+        with worker.transaction() as cur:
+            done = escalation_runtime.recompute(cur)
+            if done is None and sql_progress(cur, tenant.account_id)["finished"]:
+                break
+            if done is None or done["account_id"] != tenant.account_id:
+                continue  # another account's recompute took this turn
+            tickets, handed_on = compare(
+                cur, tenant.account_id, done["after_ticket_id"], done["last_ticket_id"]
+            )
+            assert (done["decided"], done["handed_on"]) == (tickets - handed_on, handed_on)
+            checked += tickets
+            handed += handed_on
+    assert checked > 100
+    assert 0 < handed < checked / 2
+
+
+def sql_progress(cur, account_id: int) -> dict:
+    cur.execute(
+        "SELECT after_ticket_id, finished_at IS NOT NULL AS finished FROM escalation_recomputes"
+        " WHERE account_id = %s",
+        (account_id,),
+    )
+    return cur.fetchone()
+
+
+def compare(cur, account_id: int, after_id: int, last_id: int) -> tuple[int, int]:
+    """Check one batch inside the recompute's transaction (its `now()`): decided, handed on."""
+    cur.execute(
+        "SELECT t.account_id, t.id, t.status, t.queue_id, t.priority, t.created_at, true AS feature"
+        " FROM tickets t WHERE t.account_id = %s AND t.id > %s AND t.id <= %s"
+        " AND t.status <> 'closed'",
+        (account_id, after_id, last_id),
+    )
+    tickets = {(r["account_id"], r["id"]): r for r in cur.fetchall()}
+    cur.execute("SELECT now() AS now")
+    now = cur.fetchone()["now"]
+    cur.execute("SELECT ticket_id FROM sla_dirty_tickets WHERE account_id = %s", (account_id,))
+    marked = {r["ticket_id"] for r in cur.fetchall()}
+    cur.execute(
+        "SELECT ticket_id, escalation_id, metric, cycle, due_at FROM escalation_timers"
+        " WHERE account_id = %s AND ticket_id > %s AND ticket_id <= %s",
+        (account_id, after_id, last_id),
+    )
+    armed: dict[int, set] = {}
+    for r in cur.fetchall():
+        armed.setdefault(r["ticket_id"], set()).add(
+            (r["escalation_id"], r["metric"], r["cycle"], r["due_at"])
+        )
+    histories, fired, configs = escalation_runtime.load(cur, tickets)
+    handed = 0
+    for key, ticket in tickets.items():
+        decisions = escalation_runtime.decide(
+            ticket, histories[key], configs[account_id], fired.get(key, ()), now
+        )
+        is_plain = plain(histories[key], ticket["status"], fired.get(key, []))
+        if key[1] in marked:
+            handed += 1
+            assert not is_plain or any(d.fire for d in decisions), ticket
+            continue
+        assert is_plain, ticket
+        assert not any(d.fire for d in decisions), ticket
+        expected = {(d.rule_id, d.metric, d.cycle, d.due_at) for d in decisions if d.armed}
+        assert armed.get(key[1], set()) == expected, ticket
+    return len(tickets), handed
+
+
+def test_a_ticket_another_transaction_holds_is_handed_on_not_skipped(factory, worker):
+    tenant = factory.tenant()
+    tickets = [
+        factory.one(
+            "INSERT INTO tickets (account_id, queue_id, status, created_at)"
+            " VALUES (%s, %s, 'open', now() - interval '1 hour') RETURNING id",
+            (tenant.account_id, tenant.inbox_id),
+        )["id"]
+        for _ in range(3)
+    ]
+    settle(worker)
+    held = tickets[1]
+    with psycopg.connect(worker.url) as other:
+        other.execute(
+            "SELECT 1 FROM tickets WHERE account_id = %s AND id = %s FOR UPDATE",
+            (tenant.account_id, held),
+        )
+        tenant.escalation("Resolve", target={"metric": "resolution", "minutes": 600})
+        for _ in range(100):
+            with worker.transaction() as cur:
+                escalation_runtime.claim_recompute(cur)
+            with worker.transaction() as cur:
+                escalation_runtime.recompute(cur)
+                if sql_progress(cur, tenant.account_id)["finished"]:
+                    break
+        marked = factory.sql(
+            "SELECT ticket_id FROM sla_dirty_tickets WHERE account_id = %s", (tenant.account_id,)
+        )
+        assert [r["ticket_id"] for r in marked] == [held]
+    settle(worker)  # the lock is gone: the worker decides it
+    armed = factory.sql(
+        "SELECT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY ticket_id",
+        (tenant.account_id,),
+    )
+    assert [r["ticket_id"] for r in armed] == tickets
+
+
+def plain_tickets(factory, tenant, count: int) -> list[int]:
+    return [
+        factory.one(
+            "INSERT INTO tickets (account_id, queue_id, status, created_at)"
+            " VALUES (%s, %s, 'open', now() - interval '1 hour') RETURNING id",
+            (tenant.account_id, tenant.inbox_id),
+        )["id"]
+        for _ in range(count)
+    ]
+
+
+def own_batches(factory, tenant) -> list[dict]:
+    return factory.sql(
+        "SELECT after_ticket_id, last_ticket_id FROM escalation_recompute_batches"
+        " WHERE account_id = %s ORDER BY id",
+        (tenant.account_id,),
+    )
+
+
+def claim_own(worker: Worker, tenant, batch: int) -> None:
+    """Cut one batch off this tenant's request (other accounts' requests may come first)."""
+    for _ in range(100):
+        with worker.transaction() as cur:
+            cur.execute(
+                "SELECT after_ticket_id FROM escalation_recomputes WHERE account_id = %s",
+                (tenant.account_id,),
+            )
+            before = cur.fetchone()["after_ticket_id"]
+            escalation_runtime.claim_recompute(cur, batch=batch)
+            if sql_progress(cur, tenant.account_id)["after_ticket_id"] != before:
+                return
+        with worker.transaction() as cur:
+            escalation_runtime.recompute(cur)
+    raise AssertionError("the tenant's request was never cut")
+
+
+def test_two_workers_decide_batches_of_one_recompute_side_by_side(factory, worker, app):
+    tenant = factory.tenant()
+    tickets = plain_tickets(factory, tenant, 4)
+    settle(worker)
+    tenant.escalation("Resolve", target={"metric": "resolution", "minutes": 600})
+    claim_own(worker, tenant, batch=2)
+    claim_own(worker, tenant, batch=2)
+    assert [b["last_ticket_id"] for b in own_batches(factory, tenant)] == [tickets[1], tickets[3]]
+    second = Worker(worker.url, dataclasses.replace(app.config["SETTINGS"]))
+    try:
+        with worker.transaction() as first_cur:
+            taken = escalation_runtime.recompute(first_cur)
+            # The first worker holds its batch: the second one decides the other.
+            with second.transaction() as second_cur:
+                other = escalation_runtime.recompute(second_cur)
+            assert {taken["last_ticket_id"], other["last_ticket_id"]} == {tickets[1], tickets[3]}
+    finally:
+        second.close()
+    assert own_batches(factory, tenant) == []
+    armed = factory.sql(
+        "SELECT DISTINCT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY 1",
+        (tenant.account_id,),
+    )
+    assert [r["ticket_id"] for r in armed] == tickets
+
+
+def test_a_batch_whose_worker_died_is_taken_again(factory, worker, app):
+    tenant = factory.tenant()
+    tickets = plain_tickets(factory, tenant, 3)
+    settle(worker)
+    tenant.escalation("Resolve", target={"metric": "resolution", "minutes": 600})
+    claim_own(worker, tenant, batch=10)
+    (batch,) = own_batches(factory, tenant)
+    # A worker takes the batch and dies before committing: its transaction is rolled back.
+    dying = psycopg.connect(worker.url)
+    dying.execute(
+        "SELECT 1 FROM escalation_recompute_batches WHERE account_id = %s FOR UPDATE",
+        (tenant.account_id,),
+    )
+    dying.close()
+    assert own_batches(factory, tenant) == [batch]
+    settle(worker)
+    assert own_batches(factory, tenant) == []
+    assert sql_progress_of(factory, tenant) == {"queued": 3, "finished": True}
+    armed = factory.sql(
+        "SELECT DISTINCT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY 1",
+        (tenant.account_id,),
+    )
+    assert [r["ticket_id"] for r in armed] == tickets
+
+
+def sql_progress_of(factory, tenant) -> dict:
+    return factory.one(
+        "SELECT queued, finished_at IS NOT NULL AS finished FROM escalation_recomputes"
+        " WHERE account_id = %s",
+        (tenant.account_id,),
+    )
