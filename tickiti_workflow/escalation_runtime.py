@@ -38,6 +38,8 @@ from .business_time import BusinessCalendar
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
 RECOMPUTE_BATCH = 10_000
+# A recompute's first batch handing this many tickets on to `process` analyzes the marks.
+ANALYZE_AFTER_HANDED_ON = 1_000
 # What an escalation's create or update reads to say how many tickets it would fire at once:
 # at most this many armed timers of its metric, earliest due first (so at most this many
 # tickets are decided in the request, whatever the account's size).
@@ -147,6 +149,13 @@ def recompute(cur) -> dict[str, Any] | None:
         befores=befores,
         afters=afters,
     )
+    if batch["after_ticket_id"] == 0 and counts["handed_on"] >= ANALYZE_AFTER_HANDED_ON:
+        # The first batch of a recompute that hands many tickets on: the marks may grow from
+        # (nearly) none to an account's size within seconds, far faster than autovacuum's
+        # analyze follows, and believing the table empty the planner would join each of
+        # `process`'s batches against all of it (tens of tickets a second). (A statement that
+        # cannot be prepared, so not a named query, like the worker's VACUUM.)
+        cur.execute("ANALYZE sla_dirty_tickets")
     return {
         "account_id": account_id,
         "after_ticket_id": batch["after_ticket_id"],
