@@ -1,9 +1,11 @@
 """How long a configuration change takes to reach every clock of a 1M-ticket account:
-`python bench/escalation_recompute.py [--tickets N] [--workers W]`.
+`python bench/escalation_recompute.py [--tickets N] [--workers W] [--mixed]`.
 
 Builds a database of its own with one account (plan pro) holding N open tickets (1,000,000 by
 default) created over the last three days, every one with a running first-response and
-resolution clock, and runs W `tickiti-workflow worker` processes as the Procfile does. Then
+resolution clock (with --mixed, tickets as a helpdesk has them instead: mostly solved, with
+status changes, pauses and messages; see `seed`), and runs W `tickiti-workflow worker`
+processes as the Procfile does. Then
 times three background recomputes, each from the write that requests it (committed with plain
 SQL, as the API's own write does) until every ticket of the account is decided again:
 
@@ -15,7 +17,7 @@ For each it reports the total time, the progress (tickets queued and decided) ev
 seconds, and when the oldest 1% of the tickets had been decided (the recompute goes oldest
 ticket first, and the oldest ticket is the first due). Side by side, on the same data and
 workers, it then times the full ticket-by-ticket decision of every ticket (all of them marked
-for the worker, which is what a recompute did before plain clocks were decided set-based;
+for the worker, which is what a recompute did before batches were decided set-based;
 --no-compare skips it). Drops the database at the end.
 """
 
@@ -44,8 +46,28 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
-def seed(conn, tickets: int) -> int:
-    """The account and its tickets, their capture rows already taken into the status history."""
+# The mixed account's tickets, by id % 10: a life of status changes (offset from creation,
+# status) and public messages (offset, kind). Only what lies in the past is written.
+LIVES = {
+    "solved": [("0", "new"), ("10 min", "open"), ("1 hour", "pending"), ("20 hours", "solved")],
+    "waiting": [("0", "new"), ("10 min", "open"), ("2 hours", "pending")],
+    "open": [("0", "new"), ("10 min", "open"), ("1 hour", "pending"), ("5 hours", "open")],
+}
+MESSAGES = [
+    ("0", "customer_message", "true"),
+    ("30 min", "agent_reply", "t.id % 10 <> 9"),
+    ("3 hours", "customer_message", "t.id % 10 = 8"),
+]
+
+
+def seed(conn, tickets: int, mixed: bool = False) -> int:
+    """The account and its tickets, their capture rows already taken into the status history.
+
+    Plain: every ticket open since its creation, no message. Mixed: 60% solved, 10% waiting
+    on the customer, 30% open, each with its status changes (open ones paused for a while),
+    a customer message at creation, an agent reply half an hour later (all but 10%), and a
+    follow-up customer message for 10%.
+    """
     account = conn.execute(
         "INSERT INTO accounts (name, plan_code) VALUES ('Recompute', 'pro') RETURNING id"
     ).fetchone()[0]
@@ -58,14 +80,50 @@ def seed(conn, tickets: int) -> int:
         " FROM generate_series(1, %s) g",
         (account, inbox, tickets, tickets, tickets),
     )
-    # What the worker's fold and ingest would do with the capture rows, in two statements.
-    conn.execute("SELECT fold_ticket_count_changes(%s)", (tickets * 2,))
-    conn.execute(
-        "INSERT INTO sla_status_history (account_id, ticket_id, at, status)"
-        " SELECT account_id, ticket_id, at, status FROM sla_ticket_changes"
-    )
+    if mixed:
+        lives = ", ".join(
+            f"('{life}', interval '{after}', '{status}')"
+            for life, steps in LIVES.items()
+            for after, status in steps
+        )
+        conn.execute(
+            "CREATE TEMP TABLE lives AS"
+            " SELECT t.id, t.created_at + s.after AS at, s.status FROM tickets t"
+            f" JOIN (VALUES {lives}) s (life, after, status)"
+            " ON s.life = CASE WHEN t.id % 10 < 6 THEN 'solved'"
+            "                  WHEN t.id % 10 = 6 THEN 'waiting' ELSE 'open' END"
+            " WHERE t.account_id = %s AND t.created_at + s.after < now()",
+            (account,),
+        )
+        conn.execute(
+            "UPDATE tickets t SET status = l.status"
+            " FROM (SELECT DISTINCT ON (id) id, status FROM lives ORDER BY id, at DESC) l"
+            " WHERE t.account_id = %s AND t.id = l.id AND t.status <> l.status",
+            (account,),
+        )
+        for after, kind, which in MESSAGES:
+            conn.execute(
+                "INSERT INTO ticket_activities (account_id, ticket_id, kind, occurred_at)"
+                f" SELECT account_id, id, '{kind}', created_at + interval '{after}'"
+                f" FROM tickets t WHERE account_id = %s AND {which}"
+                f" AND created_at + interval '{after}' < now()",
+                (account,),
+            )
+    # What the worker's fold and ingest would do with the capture rows.
+    conn.execute("SELECT fold_ticket_count_changes(%s)", (tickets * 4,))
+    if mixed:
+        conn.execute(
+            "INSERT INTO sla_status_history (account_id, ticket_id, at, status)"
+            " SELECT %s, id, at, status FROM lives",
+            (account,),
+        )
+    else:
+        conn.execute(
+            "INSERT INTO sla_status_history (account_id, ticket_id, at, status)"
+            " SELECT account_id, ticket_id, at, status FROM sla_ticket_changes"
+        )
     conn.execute("TRUNCATE sla_ticket_changes")
-    for table in ("tickets", "sla_status_history", "ticket_count_changes"):
+    for table in ("tickets", "sla_status_history", "ticket_count_changes", "ticket_activities"):
         conn.execute(f"VACUUM ANALYZE {table}")
     return account
 
@@ -159,20 +217,22 @@ def recompute(conn, account: int, tickets: int, change, label: str) -> dict:
     }
 
 
-def run(admin_url: str, tickets: int, workers: int, compare: bool = True) -> dict:
+def run(
+    admin_url: str, tickets: int, workers: int, compare: bool = True, mixed: bool = False
+) -> dict:
     name = f"tickiti_bench_recompute_{os.getpid()}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = with_database(admin_url, name)
     procs: list[subprocess.Popen] = []
-    result: dict = {"tickets": tickets, "workers": workers, "runs": []}
+    result: dict = {"tickets": tickets, "workers": workers, "mixed": mixed, "runs": []}
     try:
         db.migrate(url)
         env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "WORKER_POLL_MS": "100"}
         with psycopg.connect(url, autocommit=True) as conn:
             print(f"escalation recompute: seeding {tickets:,} tickets", file=sys.stderr)
             seeded = time.monotonic()
-            account = seed(conn, tickets)
+            account = seed(conn, tickets, mixed)
             result["seed_s"] = round(time.monotonic() - seeded, 1)
             procs = [
                 subprocess.Popen(
@@ -211,7 +271,8 @@ LABELS = {
 
 def markdown(r: dict) -> str:
     lines = [
-        f"| change ({r['tickets']:,} tickets, {r['workers']} worker processes) | recompute "
+        f"| change ({r['tickets']:,} {'mixed' if r.get('mixed') else 'open'} tickets,"
+        f" {r['workers']} worker processes) | recompute "
         "| tickets/s | half decided after | oldest 1% decided after | timers |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -236,8 +297,12 @@ def main() -> None:
     parser.add_argument(
         "--no-compare", action="store_true", help="skip the full decision of every ticket"
     )
+    parser.add_argument(
+        "--mixed", action="store_true", help="tickets with status changes and messages"
+    )
     args = parser.parse_args()
-    print(markdown(run(args.url, args.tickets, args.workers, compare=not args.no_compare)))
+    report = run(args.url, args.tickets, args.workers, not args.no_compare, args.mixed)
+    print(markdown(report))
 
 
 if __name__ == "__main__":

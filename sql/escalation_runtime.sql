@@ -230,15 +230,16 @@ WHERE r.account_id = span.account_id
 RETURNING r.account_id, span.picked, r.finished_at IS NOT NULL AS finished
 
 -- name: recompute_take
--- Take a batch of a recompute that no other transaction holds (all accounts; one its worker never finished is taken again), the oldest first.
-SELECT account_id, id, after_ticket_id, last_ticket_id, first_created, last_created
+-- Take a batch of a recompute that no other transaction holds (all accounts; one its worker never finished is taken again), the oldest first, with the transaction's instant.
+SELECT account_id, id, after_ticket_id, last_ticket_id, first_created, last_created,
+       now() AS now
 FROM escalation_recompute_batches
 ORDER BY claimed_at
 LIMIT 1
 FOR UPDATE SKIP LOCKED
 
 -- name: recompute_arm
--- Decide the taken batch %(batch_id)s of an account's tickets, ids after %(after_id)s up to %(last_id)s, and delete it. A ticket whose clocks are plain (no message, no status change, no firing; or solved) is decided here, set-based: its due times are its creation plus each matching escalation's target, in calendar time or walked through the business ranges given (built for creation times from %(first_created)s to %(last_created)s), and its timers are armed. Every other ticket, one due now, or one another transaction holds, is marked for the worker's full decision.
+-- Decide the taken batch %(batch_id)s of an account's tickets, ids after %(after_id)s up to %(last_id)s, and delete it (every table is read by that id range, so the statement runs with nested loops off: hash joins whatever the estimates). Set-based, as tickiti_workflow/sla.py decides one ticket: status segments, cycles, running ranges, and each due time walked through them in calendar time or through the business ranges given (%(starts)s…, which hold every due time of a running clock of a ticket created from %(first_created)s to %(last_created)s). A ticket with a next_response cycle, with two status changes at one instant, with a status change not taken into the history yet, due now, or held by another transaction is marked for the worker's full decision instead.
 WITH inrange AS (
     SELECT id, created_at FROM tickets
     WHERE account_id = %(account_id)s AND id > %(after_id)s AND id <= %(last_id)s
@@ -254,66 +255,150 @@ WITH inrange AS (
            'escalations' = ANY (p.features) AS feature
     FROM accounts a JOIN plans p ON p.code = a.plan_code
     WHERE a.id = %(account_id)s
-), rules AS (
-    SELECT e.id, e.target_metric AS metric, e.target_minutes AS minutes,
+), enabled AS (
+    SELECT e.id, e.target_metric AS metric, e.target_minutes::bigint * 60000000 AS amount,
            e.target_business_hours AS business, e.condition_queue_ids AS queue_ids,
            e.condition_priorities AS priorities
     FROM escalations e CROSS JOIN account
     WHERE e.account_id = %(account_id)s AND e.enabled AND account.feature
-      -- A plain ticket has no next_response cycle: no customer message awaits an answer.
-      AND e.target_metric <> 'next_response'
+), history AS (
+    -- Status changes, each no earlier than the ticket's creation.
+    SELECT h.ticket_id, greatest(h.at, l.created_at) AS at, h.status
+    FROM sla_status_history h JOIN locked l ON l.id = h.ticket_id
+    WHERE h.account_id = %(account_id)s AND h.ticket_id > %(after_id)s
+      AND h.ticket_id <= %(last_id)s
+), statuses AS (
+    SELECT ticket_id, count(*) <> count(DISTINCT at) AS tied,
+           (array_agg(status ORDER BY at DESC))[1] AS last_status
+    FROM history GROUP BY ticket_id
 ), captured AS (
-    -- Status changes captured but not taken into the history yet.
-    SELECT ticket_id, status FROM sla_ticket_changes
+    -- Tickets with a status change captured but not taken into the history yet.
+    SELECT c.ticket_id FROM sla_ticket_changes c JOIN locked l ON l.id = c.ticket_id
+    WHERE c.account_id = %(account_id)s AND c.ticket_id > %(after_id)s
+      AND c.ticket_id <= %(last_id)s AND c.status IS DISTINCT FROM l.status
+      AND c.status IS NOT NULL
+    UNION
+    SELECT c.ticket_id FROM ticket_count_changes c JOIN locked l ON l.id = c.ticket_id
+    WHERE c.account_id = %(account_id)s AND c.ticket_id > %(after_id)s
+      AND c.ticket_id <= %(last_id)s AND c.status IS DISTINCT FROM l.status
+), messages AS (
+    -- Public messages (notes never count), each no earlier than the ticket's creation.
+    SELECT a.ticket_id, greatest(a.occurred_at, l.created_at) AS at, a.kind,
+           l.created_at
+    FROM ticket_activities a JOIN locked l ON l.id = a.ticket_id
+    WHERE a.account_id = %(account_id)s AND a.ticket_id > %(after_id)s
+      AND a.ticket_id <= %(last_id)s AND a.kind <> 'agent_note'
+), fired AS (
+    SELECT ticket_id, escalation_id, metric, cycle FROM escalation_firings
     WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s
-      AND ticket_id <= %(last_id)s AND status IS NOT NULL
+      AND ticket_id <= %(last_id)s
+), replies AS (
+    -- The first reply ends first_response; idle runs in cycles from every public message.
+    SELECT ticket_id, min(at) FILTER (WHERE kind = 'agent_reply') AS first_reply,
+           max(at) AS last_message,
+           count(DISTINCT at) FILTER (WHERE at > created_at) AS idle_restarts
+    FROM messages GROUP BY ticket_id
+), awaiting AS (
+    -- Tickets with a next_response cycle (a customer message after the first reply).
+    SELECT DISTINCT m.ticket_id FROM messages m JOIN replies r USING (ticket_id)
+    WHERE m.kind = 'customer_message' AND m.at > r.first_reply
+), decidable AS (
+    SELECT l.*, r.first_reply,
+           1 + coalesce(r.idle_restarts, 0) AS idle_cycle,
+           greatest(l.created_at, r.last_message) AS idle_start
+    FROM locked l
+    LEFT JOIN statuses s ON s.ticket_id = l.id
+    LEFT JOIN replies r ON r.ticket_id = l.id
+    WHERE l.status IN ('solved', 'closed')  -- no clock runs, nothing is armed
+       OR ((s.ticket_id IS NULL OR (NOT s.tied AND s.last_status = l.status))
+           AND l.id NOT IN (SELECT ticket_id FROM captured)
+           AND NOT (l.id IN (SELECT ticket_id FROM awaiting)
+                    AND EXISTS (SELECT 1 FROM enabled WHERE metric = 'next_response')))
+), segments AS (
+    -- (from, until, status); the first from the ticket's creation, the last open-ended.
+    SELECT h.ticket_id,
+           CASE WHEN row_number() OVER w = 1 THEN d.created_at ELSE h.at END AS seg_from,
+           lead(h.at) OVER w AS seg_until, h.status
+    FROM history h JOIN decidable d ON d.id = h.ticket_id
+    WINDOW w AS (PARTITION BY h.ticket_id ORDER BY h.at)
     UNION ALL
-    SELECT ticket_id, status FROM ticket_count_changes
-    WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s AND ticket_id <= %(last_id)s
-), plain AS (
-    SELECT l.* FROM locked l
-    WHERE l.status IN ('solved', 'closed') OR (
-        NOT EXISTS (SELECT 1 FROM escalation_firings f
-                    WHERE f.account_id = %(account_id)s AND f.ticket_id = l.id)
-        AND NOT EXISTS (SELECT 1 FROM ticket_activities a
-                        WHERE a.account_id = %(account_id)s AND a.ticket_id = l.id
-                          AND a.kind <> 'agent_note')
-        AND NOT EXISTS (SELECT 1 FROM sla_status_history h
-                        WHERE h.account_id = %(account_id)s AND h.ticket_id = l.id
-                          AND h.status <> l.status)
-        AND NOT EXISTS (SELECT 1 FROM captured c
-                        WHERE c.ticket_id = l.id AND c.status IS DISTINCT FROM l.status))
+    SELECT d.id, d.created_at, NULL, d.status
+    FROM decidable d LEFT JOIN statuses s ON s.ticket_id = d.id
+    WHERE s.ticket_id IS NULL
+), clocks AS (
+    -- Each matching escalation's open cycle that has not fired: the ones to arm.
+    SELECT d.id AS ticket_id, d.created_at, e.id AS escalation_id, e.metric, e.amount,
+           e.business, CASE e.metric WHEN 'idle' THEN d.idle_cycle ELSE 1 END AS cycle,
+           CASE e.metric WHEN 'idle' THEN d.idle_start ELSE d.created_at END AS cycle_start
+    FROM decidable d JOIN enabled e
+      ON (cardinality(e.queue_ids) = 0 OR d.queue_id = ANY (e.queue_ids))
+     AND (cardinality(e.priorities) = 0 OR d.priority = ANY (e.priorities))
+    WHERE d.status NOT IN ('solved', 'closed')
+      AND e.metric <> 'next_response'
+      AND (e.metric <> 'first_response' OR d.first_reply IS NULL)
+), unfired AS (
+    SELECT c.* FROM clocks c
+    WHERE NOT EXISTS (SELECT 1 FROM fired f
+                      WHERE f.ticket_id = c.ticket_id AND f.escalation_id = c.escalation_id
+                        AND f.metric = c.metric AND f.cycle = c.cycle)
+), running AS (
+    -- The cycle's running ranges: its span within the statuses its clock runs in (every
+    -- status but solved and closed; idle also in the pause statuses), with the time each
+    -- consumes (null: open-ended) and the time the ranges before it consumed.
+    SELECT u.ticket_id, u.created_at, u.escalation_id, u.metric, u.cycle, u.amount,
+           u.business, x.a,
+           x.used, coalesce(sum(x.used) OVER (
+               PARTITION BY u.ticket_id, u.escalation_id ORDER BY x.a
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS prior
+    FROM unfired u
+    JOIN segments s ON s.ticket_id = u.ticket_id
+    CROSS JOIN account
+    CROSS JOIN LATERAL (
+        SELECT greatest(s.seg_from, u.cycle_start) AS a,
+               CASE WHEN s.seg_until IS NULL THEN NULL
+                    WHEN NOT u.business THEN (extract(epoch FROM s.seg_until
+                        - greatest(s.seg_from, u.cycle_start)) * 1000000)::bigint
+                    ELSE business_time_before(s.seg_until, %(starts)s::timestamptz[],
+                                              %(befores)s::bigint[], %(afters)s::bigint[])
+                       - business_time_before(greatest(s.seg_from, u.cycle_start),
+                                              %(starts)s::timestamptz[],
+                                              %(befores)s::bigint[], %(afters)s::bigint[])
+               END AS used
+    ) x
+    WHERE (s.seg_until IS NULL OR s.seg_until > u.cycle_start)
+      AND s.status NOT IN ('solved', 'closed')
+      AND (u.metric = 'idle' OR s.status <> ALL (account.pause_statuses))
 ), dues AS (
-    -- One running range from creation: each matching escalation's due time (null: not known
-    -- here). A pause status stops every clock but idle; solved stops them all.
-    SELECT p.id AS ticket_id, r.id AS escalation_id, r.metric,
-           CASE WHEN NOT r.business THEN p.created_at + make_interval(mins => r.minutes)
-                WHEN p.created_at BETWEEN %(first_created)s AND %(last_created)s
-                THEN business_time_walk(p.created_at, r.minutes * 60000000::bigint,
-                                        %(starts)s::timestamptz[], %(befores)s::bigint[],
-                                        %(afters)s::bigint[])
+    -- The range in which the target is reached, and the instant. A clock whose ranges all
+    -- ended short of it is paused: nothing to arm.
+    SELECT DISTINCT ON (r.ticket_id, r.escalation_id)
+           r.ticket_id, r.escalation_id, r.metric, r.cycle,
+           CASE WHEN NOT r.business THEN r.a + (r.amount - r.prior) * interval '1 microsecond'
+                WHEN r.created_at BETWEEN %(first_created)s AND %(last_created)s
+                THEN business_time_reached(
+                    business_time_before(r.a, %(starts)s::timestamptz[], %(befores)s::bigint[],
+                                         %(afters)s::bigint[]) + r.amount - r.prior,
+                    %(starts)s::timestamptz[], %(befores)s::bigint[], %(afters)s::bigint[])
            END AS due_at
-    FROM plain p CROSS JOIN account JOIN rules r
-      ON (r.metric = 'idle' OR p.status <> ALL (account.pause_statuses))
-     AND (cardinality(r.queue_ids) = 0 OR p.queue_id = ANY (r.queue_ids))
-     AND (cardinality(r.priorities) = 0 OR p.priority = ANY (r.priorities))
-    WHERE p.status NOT IN ('solved', 'closed')
+    FROM running r
+    WHERE r.used IS NULL OR r.prior + r.used >= r.amount
+    ORDER BY r.ticket_id, r.escalation_id, r.a
 ), decided AS (
-    SELECT p.id FROM plain p
-    WHERE NOT EXISTS (SELECT 1 FROM dues d
-                      WHERE d.ticket_id = p.id AND (d.due_at IS NULL OR d.due_at <= now()))
+    SELECT d.id FROM decidable d
+    WHERE NOT EXISTS (SELECT 1 FROM dues u
+                      WHERE u.ticket_id = d.id AND (u.due_at IS NULL OR u.due_at <= now()))
 ), cleared AS (
     DELETE FROM escalation_timers x
     WHERE x.account_id = %(account_id)s AND x.ticket_id > %(after_id)s
       AND x.ticket_id <= %(last_id)s
       AND x.ticket_id IN (SELECT id FROM decided)
-      AND NOT EXISTS (SELECT 1 FROM dues d
-                      WHERE d.ticket_id = x.ticket_id AND d.escalation_id = x.escalation_id
-                        AND d.metric = x.metric AND x.cycle = 1)
+      AND NOT EXISTS (SELECT 1 FROM dues u
+                      WHERE u.ticket_id = x.ticket_id AND u.escalation_id = x.escalation_id
+                        AND u.metric = x.metric AND u.cycle = x.cycle)
 ), armed AS (
     INSERT INTO escalation_timers (account_id, ticket_id, escalation_id, metric, cycle, due_at)
-    SELECT %(account_id)s, d.ticket_id, d.escalation_id, d.metric, 1, d.due_at
-    FROM dues d JOIN decided c ON c.id = d.ticket_id
+    SELECT %(account_id)s, u.ticket_id, u.escalation_id, u.metric, u.cycle, u.due_at
+    FROM dues u JOIN decided c ON c.id = u.ticket_id
     ON CONFLICT (account_id, ticket_id, escalation_id, metric, cycle) DO UPDATE
     SET due_at = EXCLUDED.due_at, armed_at = now()
     WHERE escalation_timers.due_at <> EXCLUDED.due_at

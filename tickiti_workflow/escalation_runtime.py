@@ -15,9 +15,9 @@ Each batch is one transaction:
 
 3. ``claim_recompute`` and ``recompute``: after a configuration change, the account's tickets
    in id order, cut into batches (one short transaction each) that any worker then decides (a
-   transaction per batch). Tickets with plain clocks are decided set-based in SQL (the same
-   due times as ``process``, which tests/test_escalation_recompute.py holds it to); the
-   others, and those due at once, are marked for ``process``.
+   transaction per batch), set-based in SQL, with the same due times as ``process``
+   (tests/test_escalation_recompute.py holds it to them); tickets with a next_response cycle,
+   and those due at once, are marked for ``process``.
 
 A due time that moved later is simply re-armed (never fired early): nothing fires on the
 strength of a stored timer, only on a fresh decision.
@@ -109,11 +109,12 @@ def claim_recompute(cur, batch: int = RECOMPUTE_BATCH) -> int:
 def recompute(cur) -> dict[str, Any] | None:
     """Decide one claimed recompute batch no other transaction holds; None when there is none.
 
-    The batch's plain tickets (sql/escalation_runtime.sql, recompute_arm) are decided and
-    armed in one statement; the others are marked for `process`, which decides them one by
-    one. Business-hours targets are walked through the business ranges (under the hours in
-    force at each instant) from the batch's oldest ticket to where its newest one reaches the
-    longest such target, so every plain ticket's due time lies inside them.
+    The batch is decided in one statement (sql/escalation_runtime.sql, recompute_arm) as
+    `sla.decide` would decide each ticket; the tickets it leaves (see there) are marked for
+    `process`, which decides them one by one. Business time is measured in the business
+    ranges (under the hours in force at each instant) from the batch's oldest ticket's
+    creation to where a clock running from now would reach the longest business-hours
+    target, so every due time of a clock running now lies inside them.
     """
     runtime = sql.escalation_runtime
     batch = runtime.recompute_take.one(cur)
@@ -127,7 +128,8 @@ def recompute(cur) -> dict[str, Any] | None:
     ranges: list[tuple[datetime, datetime]] = []
     if longest:
         try:
-            end = sla.reach([(last, None)], timedelta(minutes=longest), config.versions)
+            since = max(last, batch["now"])
+            end = sla.reach([(since, None)], timedelta(minutes=longest), config.versions)
         except sla.NoBusinessTime:
             end = None  # no due time is known: the full decision says why
         if end is not None:
@@ -137,6 +139,13 @@ def recompute(cur) -> dict[str, Any] | None:
         befores.append(total)
         total += (b - a) // _MICROSECOND
         afters.append(total)
+    # Each table is read by the batch's id range and joined in memory: hash joins, never a
+    # nested loop rescanning a CTE (the planner's estimates for the CTEs are guesses). That
+    # makes the plan's cost look huge, which must not buy a JIT compilation (seconds, for a
+    # statement that runs in a fraction of one). (Like ANALYZE below, statements that are not
+    # named queries.)
+    cur.execute("SET LOCAL enable_nestloop = off")
+    cur.execute("SET LOCAL jit = off")
     counts = runtime.recompute_arm.one(
         cur,
         account_id=account_id,

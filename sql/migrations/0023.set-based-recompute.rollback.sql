@@ -1,2 +1,3 @@
-DROP FUNCTION business_time_walk(timestamptz, bigint, timestamptz[], bigint[], bigint[]);
+DROP FUNCTION business_time_reached(bigint, timestamptz[], bigint[], bigint[]);
+DROP FUNCTION business_time_before(timestamptz, timestamptz[], bigint[], bigint[]);
 DROP TABLE escalation_recompute_batches;

@@ -23,30 +23,38 @@ CREATE TABLE escalation_recompute_batches (
     PRIMARY KEY (account_id, id)
 );
 
--- When `amount` microseconds of business time after `start` are used up, walking a list of
--- business-hours ranges (UTC, in time order, apart): range k runs from starts[k], and
--- befores[k] / afters[k] are the business time of the ranges before it / up to its end.
--- Null when the ranges end first. The background recompute arms business-hours due times
--- with it (sql/escalation_runtime.sql, recompute_arm); the worker builds the ranges from the
--- business hours in force at each instant (tickiti_workflow/sla.py, business_ranges).
--- Two binary searches (width_bucket), whatever the span; PL/pgSQL because a SQL function
--- this shape is not inlined, and runs several times slower.
-CREATE FUNCTION business_time_walk(start timestamptz, amount bigint, starts timestamptz[],
-                                   befores bigint[], afters bigint[])
+-- Business time as a list of business-hours ranges (UTC, in time order, apart): range k runs
+-- from starts[k], and befores[k] / afters[k] are the business time of the ranges before it /
+-- up to its end. The background recompute measures running time and finds due times with
+-- these two (sql/escalation_runtime.sql, recompute_arm); the worker builds the ranges from the
+-- business hours in force at each instant (tickiti_workflow/sla.py, business_ranges). Each is
+-- one binary search (width_bucket), whatever the span; PL/pgSQL because SQL functions of this
+-- shape are not inlined, and run several times slower.
+
+-- The business time of the ranges before instant t (an instant past them counts all of them).
+CREATE FUNCTION business_time_before(t timestamptz, starts timestamptz[], befores bigint[],
+                                     afters bigint[])
+RETURNS bigint LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    i integer := width_bucket(t, starts);
+BEGIN
+    IF i = 0 THEN
+        RETURN 0;
+    END IF;
+    RETURN befores[i] + least((extract(epoch FROM t - starts[i]) * 1000000)::bigint,
+                              afters[i] - befores[i]);
+END
+$$;
+
+-- The earliest instant by which the ranges hold `goal` of business time; null when they end
+-- first. A goal reached exactly at a range's end is reached at that end, not at the start of
+-- the next range (a target reached at closing time is due at the closing instant).
+CREATE FUNCTION business_time_reached(goal bigint, starts timestamptz[], befores bigint[],
+                                      afters bigint[])
 RETURNS timestamptz LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
-    i integer := width_bucket(start, starts);
-    goal bigint := amount;
-    k integer;
+    k integer := width_bucket(goal - 1, afters) + 1;
 BEGIN
-    IF i > 0 THEN
-        -- The business time up to `start`: the ranges before, and the part of its own.
-        goal := goal + befores[i] + least(
-            (extract(epoch FROM start - starts[i]) * 1000000)::bigint, afters[i] - befores[i]);
-    END IF;
-    -- The first range whose end reaches the goal: a goal reached exactly at a range's end is
-    -- due at that end, not at the start of the next range.
-    k := width_bucket(goal - 1, afters) + 1;
     IF k > cardinality(starts) THEN
         RETURN NULL;
     END IF;
