@@ -55,8 +55,8 @@ LIVES = {
 }
 MESSAGES = [
     ("0", "customer_message", "true"),
-    ("30 min", "agent_reply", "t.id % 10 <> 9"),
-    ("3 hours", "customer_message", "t.id % 10 = 8"),
+    ("30 min", "agent_reply", "mod(t.id, 10) <> 9"),
+    ("3 hours", "customer_message", "mod(t.id, 10) = 8"),
 ]
 
 
@@ -90,8 +90,8 @@ def seed(conn, tickets: int, mixed: bool = False) -> int:
             "CREATE TEMP TABLE lives AS"
             " SELECT t.id, t.created_at + s.after AS at, s.status FROM tickets t"
             f" JOIN (VALUES {lives}) s (life, after, status)"
-            " ON s.life = CASE WHEN t.id % 10 < 6 THEN 'solved'"
-            "                  WHEN t.id % 10 = 6 THEN 'waiting' ELSE 'open' END"
+            " ON s.life = CASE WHEN mod(t.id, 10) < 6 THEN 'solved'"
+            "                  WHEN mod(t.id, 10) = 6 THEN 'waiting' ELSE 'open' END"
             " WHERE t.account_id = %s AND t.created_at + s.after < now()",
             (account,),
         )

@@ -28,8 +28,8 @@
    with its progress, and side by side the full per-ticket decision of every ticket
    (bench/escalation_recompute.py; --no-recompute skips it).
 
-Everything is bounded: about 27 minutes in full without the recompute (which takes about 15
-more on 2 cores, most of it the full decision it is compared with), about 10 with --quick.
+Everything is bounded: about 27 minutes in full without the recompute (which takes about 5
+more on 2 cores, half of it seeding the account), about 10 with --quick.
 """
 
 from __future__ import annotations
