@@ -239,7 +239,7 @@ LIMIT 1
 FOR UPDATE SKIP LOCKED
 
 -- name: recompute_arm
--- Decide the taken batch %(batch_id)s of an account's tickets, ids after %(after_id)s up to %(last_id)s, and delete it (every table is read by that id range, so the statement runs with nested loops off: hash joins whatever the estimates). Set-based, as tickiti_workflow/sla.py decides one ticket: status segments, cycles, running ranges, and each due time walked through them in calendar time or through the business ranges given (%(starts)s…, which hold every due time of a running clock of a ticket created from %(first_created)s to %(last_created)s). A ticket with a next_response cycle, with two status changes at one instant, with a status change not taken into the history yet, due now, or held by another transaction is marked for the worker's full decision instead.
+-- Decide the taken batch %(batch_id)s of an account's tickets, ids after %(after_id)s up to %(last_id)s, and delete it (every table is read by that id range, so the statement runs with nested loops off: hash joins whatever the estimates). Set-based, as tickiti_workflow/sla.py decides one ticket: status segments, cycles, running ranges, and each due time walked through them in calendar time or through the business ranges given (%(starts)s…, which hold every due time of a running clock of a ticket created from %(first_created)s to %(last_created)s). A ticket with a next_response cycle, two status changes at one instant, a status change not taken into the history yet, a creation outside that span, a business-hours clock when the ranges could not be built (%(business_known)s false), one due now, or one held by another transaction is marked for the worker's full decision instead.
 WITH inrange AS (
     SELECT id, created_at FROM tickets
     WHERE account_id = %(account_id)s AND id > %(after_id)s AND id <= %(last_id)s
@@ -272,15 +272,15 @@ WITH inrange AS (
            (array_agg(status ORDER BY at DESC))[1] AS last_status
     FROM history GROUP BY ticket_id
 ), captured AS (
-    -- Tickets with a status change captured but not taken into the history yet.
-    SELECT c.ticket_id FROM sla_ticket_changes c JOIN locked l ON l.id = c.ticket_id
-    WHERE c.account_id = %(account_id)s AND c.ticket_id > %(after_id)s
-      AND c.ticket_id <= %(last_id)s AND c.status IS DISTINCT FROM l.status
-      AND c.status IS NOT NULL
+    -- Tickets with a status change captured but not taken into the history yet (its place
+    -- among the changes already taken is unknown: the full decision pulls it in first).
+    SELECT ticket_id FROM sla_ticket_changes
+    WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s
+      AND ticket_id <= %(last_id)s AND status IS NOT NULL
     UNION
-    SELECT c.ticket_id FROM ticket_count_changes c JOIN locked l ON l.id = c.ticket_id
-    WHERE c.account_id = %(account_id)s AND c.ticket_id > %(after_id)s
-      AND c.ticket_id <= %(last_id)s AND c.status IS DISTINCT FROM l.status
+    SELECT ticket_id FROM ticket_count_changes
+    WHERE account_id = %(account_id)s AND ticket_id > %(after_id)s
+      AND ticket_id <= %(last_id)s AND status IS NOT NULL
 ), messages AS (
     -- Public messages (notes never count), each no earlier than the ticket's creation.
     SELECT a.ticket_id, greatest(a.occurred_at, l.created_at) AS at, a.kind,
@@ -302,18 +302,30 @@ WITH inrange AS (
     -- Tickets with a next_response cycle (a customer message after the first reply).
     SELECT DISTINCT m.ticket_id FROM messages m JOIN replies r USING (ticket_id)
     WHERE m.kind = 'customer_message' AND m.at > r.first_reply
+), measures AS (
+    SELECT bool_or(metric = 'next_response') IS TRUE AS next_response,
+           bool_or(business) IS TRUE AS business
+    FROM enabled
 ), decidable AS (
+    -- Left to the full decision: a next_response cycle an escalation measures, two status
+    -- changes at one instant, a change not taken into the history yet, a creation outside
+    -- the batch's span (a ticket reopened since the batch was cut) and, when the business
+    -- ranges could not be built (business hours with no business time), any running clock.
     SELECT l.*, r.first_reply,
            1 + coalesce(r.idle_restarts, 0) AS idle_cycle,
            greatest(l.created_at, r.last_message) AS idle_start
     FROM locked l
+    CROSS JOIN measures m
     LEFT JOIN statuses s ON s.ticket_id = l.id
     LEFT JOIN replies r ON r.ticket_id = l.id
+    LEFT JOIN captured c ON c.ticket_id = l.id
+    LEFT JOIN awaiting w ON w.ticket_id = l.id
     WHERE l.status IN ('solved', 'closed')  -- no clock runs, nothing is armed
        OR ((s.ticket_id IS NULL OR (NOT s.tied AND s.last_status = l.status))
-           AND l.id NOT IN (SELECT ticket_id FROM captured)
-           AND NOT (l.id IN (SELECT ticket_id FROM awaiting)
-                    AND EXISTS (SELECT 1 FROM enabled WHERE metric = 'next_response')))
+           AND c.ticket_id IS NULL
+           AND (w.ticket_id IS NULL OR NOT m.next_response)
+           AND l.created_at BETWEEN %(first_created)s AND %(last_created)s
+           AND (%(business_known)s OR NOT m.business))
 ), segments AS (
     -- (from, until, status); the first from the ticket's creation, the last open-ended.
     SELECT h.ticket_id,
@@ -374,8 +386,7 @@ WITH inrange AS (
     SELECT DISTINCT ON (r.ticket_id, r.escalation_id)
            r.ticket_id, r.escalation_id, r.metric, r.cycle,
            CASE WHEN NOT r.business THEN r.a + (r.amount - r.prior) * interval '1 microsecond'
-                WHEN r.created_at BETWEEN %(first_created)s AND %(last_created)s
-                THEN business_time_reached(
+                ELSE business_time_reached(
                     business_time_before(r.a, %(starts)s::timestamptz[], %(befores)s::bigint[],
                                          %(afters)s::bigint[]) + r.amount - r.prior,
                     %(starts)s::timestamptz[], %(befores)s::bigint[], %(afters)s::bigint[])
@@ -405,7 +416,8 @@ WITH inrange AS (
 ), handed_on AS (
     INSERT INTO sla_dirty_tickets (account_id, ticket_id, since)
     SELECT %(account_id)s, i.id, i.created_at FROM inrange i
-    WHERE i.id NOT IN (SELECT id FROM decided)
+    LEFT JOIN decided d ON d.id = i.id
+    WHERE d.id IS NULL
     ON CONFLICT (account_id, ticket_id) DO UPDATE
     SET since = least(sla_dirty_tickets.since, EXCLUDED.since)
     RETURNING 1

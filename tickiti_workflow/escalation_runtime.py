@@ -33,7 +33,7 @@ from typing import Any
 import sql
 
 from . import sla
-from .business_time import BusinessCalendar
+from .business_time import BusinessCalendar, NoBusinessTime, due_after
 
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
@@ -125,17 +125,10 @@ def recompute(cur) -> dict[str, Any] | None:
     (row,) = runtime.account_rules.all(cur, account_ids=[account_id])
     config = AccountConfig(row)
     longest = max((r.minutes for r in config.rules if r.enabled and r.business_hours), default=0)
-    ranges: list[tuple[datetime, datetime]] = []
-    if longest:
-        try:
-            since = max(last, batch["now"])
-            end = sla.reach([(since, None)], timedelta(minutes=longest), config.versions)
-        except sla.NoBusinessTime:
-            end = None  # no due time is known: the full decision says why
-        if end is not None:
-            ranges = sla.business_ranges(config.versions, first, end)
+    ranges = business_window(config.versions, first, max(last, batch["now"]), longest)
+    business_known = not longest or ranges is not None
     befores, afters, total = [], [], 0
-    for a, b in ranges:
+    for a, b in ranges or ():
         befores.append(total)
         total += (b - a) // _MICROSECOND
         afters.append(total)
@@ -154,7 +147,8 @@ def recompute(cur) -> dict[str, Any] | None:
         last_id=batch["last_ticket_id"],
         first_created=first,
         last_created=last,
-        starts=[a for a, _ in ranges],
+        starts=[a for a, _ in ranges or ()],
+        business_known=business_known,
         befores=befores,
         afters=afters,
     )
@@ -171,6 +165,25 @@ def recompute(cur) -> dict[str, Any] | None:
         "last_ticket_id": batch["last_ticket_id"],
         **counts,
     }
+
+
+def business_window(
+    versions: list[sla.HoursVersion], first: datetime, since: datetime, minutes: int
+) -> list[tuple[datetime, datetime]] | None:
+    """The business ranges from `first` to where a clock running from `since` reaches
+    `minutes` of business time; None if some business hours in force in between have no
+    business time to count (the full decision then declines to arm, and says why)."""
+    if not minutes:
+        return []
+    amount = timedelta(minutes=minutes)
+    try:
+        end = sla.reach([(since, None)], amount, versions)
+        for lo, _hi, hours in sla.business_pieces(versions, first, end):
+            due_after(hours, lo, _MICROSECOND)
+            due_after(hours, lo, amount)
+    except NoBusinessTime:
+        return None
+    return sla.business_ranges(versions, first, end) if end is not None else None
 
 
 def load(cur, tickets: dict[Key, dict]) -> tuple[dict, dict, dict]:

@@ -185,7 +185,7 @@ def fill_ranges(
     return cycle
 
 
-def _pieces(
+def business_pieces(
     versions: Sequence[HoursVersion], a: datetime, b: datetime | None
 ) -> list[tuple[datetime, datetime | None, BusinessCalendar]]:
     """Split [a, b) where the business hours in force change."""
@@ -215,7 +215,7 @@ def consumed(
         if versions is None:
             total += b - a
         else:
-            for lo, hi, hours in _pieces(versions, a, b):
+            for lo, hi, hours in business_pieces(versions, a, b):
                 total += business_time_between(hours, lo, hi)  # type: ignore[arg-type]
     return total
 
@@ -233,7 +233,7 @@ def reach(
                 return a + remaining
             remaining -= b - a
             continue
-        for lo, hi, hours in _pieces(versions, a, b):
+        for lo, hi, hours in business_pieces(versions, a, b):
             due = due_after(hours, lo, remaining)
             if hi is None or due <= hi:
                 return due
@@ -250,7 +250,7 @@ def business_ranges(
     for any start inside [start, end) whose due time falls before `end`.
     """
     ranges: list[tuple[datetime, datetime]] = []
-    for lo, hi, hours in _pieces(versions, start, end):
+    for lo, hi, hours in business_pieces(versions, start, end):
         for a, b in open_ranges(hours, lo, hi):  # type: ignore[arg-type]
             if ranges and ranges[-1][1] == a:
                 ranges[-1] = (ranges[-1][0], b)
