@@ -569,3 +569,23 @@ def test_a_status_change_not_in_the_history_yet_hands_the_ticket_on(factory, wor
     )
     # Pending, open from 4 to 3 hours ago, pending, open for the last hour: 2 of 10 hours used.
     assert timedelta(hours=7, minutes=59) < timer["left"] <= timedelta(hours=8)
+
+
+def test_a_ticket_created_outside_its_batchs_span_is_handed_on(factory, worker):
+    """The business ranges cover the creations the batch was cut with: a ticket whose
+    creation lies outside them since (reopened, or back-dated by an import) is not measured
+    in them."""
+    tenant = factory.tenant()
+    hours_versions(factory, tenant)
+    tickets = [aged_ticket(factory, tenant, "2 hours") for _ in range(3)]
+    settle(worker)
+    tenant.escalation(
+        "Resolve", target={"metric": "resolution", "minutes": 600, "business_hours": True}
+    )
+    claim_own(worker, tenant, batch=10)
+    factory.sql(
+        "UPDATE tickets SET created_at = created_at - interval '20 days'"
+        " WHERE account_id = %s AND id = %s",
+        (tenant.account_id, tickets[1]),
+    )
+    assert recompute_and_compare(worker, tenant) == {tickets[1]}
