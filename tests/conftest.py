@@ -7,6 +7,7 @@ really commit, as they do in production, and concurrency tests see each other.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from app import create_app
 from tests.factories import Factory
 from tickiti_workflow import db, logs
 from tickiti_workflow.devserver import scratch_server, with_database
+from tickiti_workflow.worker import Worker
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +97,14 @@ def tenant(factory):
 def other_tenant(factory):
     """A second account, to prove that nobody sees another account's objects."""
     return factory.tenant()
+
+
+@pytest.fixture
+def worker(app, database_url):
+    """A worker of the service's own, driven step by step by the test."""
+    w = Worker(database_url, dataclasses.replace(app.config["SETTINGS"]))
+    yield w
+    w.close()
 
 
 SECRET_PATTERN = re.compile(r"tk[tr]_[A-Za-z0-9_\-]{20,}")

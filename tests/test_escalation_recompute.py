@@ -19,26 +19,13 @@ from hypothesis import strategies as st
 from psycopg.types.json import Jsonb
 
 from tests.test_business_time import scenarios
+from tests.test_escalation_runtime import settle
 from tickiti_workflow import escalation_runtime, sla
 from tickiti_workflow.business_time import BusinessCalendar
 from tickiti_workflow.worker import Worker
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = timedelta(microseconds=1)
-
-
-@pytest.fixture
-def worker(app, database_url):
-    w = Worker(database_url, dataclasses.replace(app.config["SETTINGS"]))
-    yield w
-    w.close()
-
-
-def settle(worker: Worker, rounds: int = 100) -> None:
-    for _ in range(rounds):
-        if not worker.run_escalations():
-            return
-    raise AssertionError("the escalation work did not settle")
 
 
 def walk_arrays(ranges: list[tuple[datetime, datetime]]) -> dict:
@@ -342,11 +329,7 @@ def test_a_ticket_another_transaction_holds_is_handed_on_not_skipped(factory, wo
         )
         assert [r["ticket_id"] for r in marked] == [held]
     settle(worker)  # the lock is gone: the worker decides it
-    armed = factory.sql(
-        "SELECT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY ticket_id",
-        (tenant.account_id,),
-    )
-    assert [r["ticket_id"] for r in armed] == tickets
+    assert armed_tickets(factory, tenant) == tickets
 
 
 def plain_tickets(factory, tenant, count: int) -> list[int]:
@@ -358,6 +341,14 @@ def plain_tickets(factory, tenant, count: int) -> list[int]:
         )["id"]
         for _ in range(count)
     ]
+
+
+def armed_tickets(factory, tenant) -> list[int]:
+    rows = factory.sql(
+        "SELECT DISTINCT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY 1",
+        (tenant.account_id,),
+    )
+    return [r["ticket_id"] for r in rows]
 
 
 def own_batches(factory, tenant) -> list[dict]:
@@ -404,11 +395,7 @@ def test_two_workers_decide_batches_of_one_recompute_side_by_side(factory, worke
     finally:
         second.close()
     assert own_batches(factory, tenant) == []
-    armed = factory.sql(
-        "SELECT DISTINCT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY 1",
-        (tenant.account_id,),
-    )
-    assert [r["ticket_id"] for r in armed] == tickets
+    assert armed_tickets(factory, tenant) == tickets
 
 
 def test_a_batch_whose_worker_died_is_taken_again(factory, worker, app):
@@ -429,11 +416,7 @@ def test_a_batch_whose_worker_died_is_taken_again(factory, worker, app):
     settle(worker)
     assert own_batches(factory, tenant) == []
     assert sql_progress_of(factory, tenant) == {"queued": 3, "finished": True}
-    armed = factory.sql(
-        "SELECT DISTINCT ticket_id FROM escalation_timers WHERE account_id = %s ORDER BY 1",
-        (tenant.account_id,),
-    )
-    assert [r["ticket_id"] for r in armed] == tickets
+    assert armed_tickets(factory, tenant) == tickets
 
 
 def sql_progress_of(factory, tenant) -> dict:

@@ -6,20 +6,12 @@ them; tickets are created in the past (created_at) so targets are reached withou
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import pytest
 
 from tests.factories import assert_error
 from tickiti_workflow.worker import Worker
-
-
-@pytest.fixture
-def worker(app, database_url):
-    w = Worker(database_url, dataclasses.replace(app.config["SETTINGS"]))
-    yield w
-    w.close()
 
 
 def settle(worker: Worker, rounds: int = 50) -> None:

@@ -3,20 +3,10 @@ change requests. The runtime behaviour of pause statuses is in test_escalation_r
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from tests.test_escalation_runtime import escalation, settle, ticket, timers
 from tickiti_workflow.schemas.escalation_settings import STOPPED_MESSAGE
-from tickiti_workflow.worker import Worker
-
-
-@pytest.fixture
-def worker(app, database_url):
-    w = Worker(database_url, dataclasses.replace(app.config["SETTINGS"]))
-    yield w
-    w.close()
 
 
 def settings(tenant) -> dict:
