@@ -28,13 +28,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = timedelta(microseconds=1)
 
 
-def walk_arrays(ranges: list[tuple[datetime, datetime]]) -> dict:
-    befores, afters, total = [], [], 0
-    for a, b in ranges:
-        befores.append(total)
-        total += (b - a) // US
-        afters.append(total)
-    return {"starts": [a for a, _ in ranges], "befores": befores, "afters": afters}
+def arrays_of(ranges: list[tuple[datetime, datetime]]) -> dict:
+    starts, befores, afters = sla.walk_arrays(ranges)
+    return {"starts": starts, "befores": befores, "afters": afters}
 
 
 def sql_walk(factory, start: datetime, minutes: int, arrays: dict) -> datetime | None:
@@ -72,7 +68,7 @@ def test_the_sql_walk_is_the_engines_due_time(factory, scenario, minutes, spread
     last = first + timedelta(seconds=spread)
     amount = timedelta(minutes=minutes)
     end = sla.reach([(last, None)], amount, versions)
-    arrays = walk_arrays(sla.business_ranges(versions, first, end))
+    arrays = arrays_of(sla.business_ranges(versions, first, end))
     for start in (first, first + (last - first) / 3, last):
         expected = sla.reach([(start, None)], amount, versions)
         assert sql_walk(factory, start, minutes, arrays) == expected
@@ -89,10 +85,10 @@ def test_the_sql_walk_is_the_engines_due_time(factory, scenario, minutes, spread
 def test_the_sql_walk_ends_with_its_ranges(factory):
     hours = BusinessCalendar("UTC", {"monday": [(540, 1020)]})
     start = datetime(2025, 6, 2, 9, tzinfo=UTC)
-    arrays = walk_arrays(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, start))
+    arrays = arrays_of(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, start))
     assert sql_walk(factory, start, 1, arrays) is None
     end = datetime(2025, 6, 2, 17, tzinfo=UTC)
-    arrays = walk_arrays(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, end))
+    arrays = arrays_of(sla.business_ranges([sla.HoursVersion(EPOCH, hours)], start, end))
     # Reached exactly at closing time: due at the closing instant.
     assert sql_walk(factory, start, 480, arrays) == end
     assert sql_walk(factory, start, 481, arrays) is None
@@ -572,3 +568,22 @@ def test_a_ticket_created_outside_its_batchs_span_is_handed_on(factory, worker):
         (tenant.account_id, tickets[1]),
     )
     assert recompute_and_compare(worker, tenant) == {tickets[1]}
+
+
+def test_a_request_with_a_batch_waiting_lets_another_account_cut_first(factory, worker):
+    """Cutting goes oldest request first, but not while that request's batch waits: one
+    account's long recompute does not hold back another's."""
+    first, second = factory.tenant(), factory.tenant()
+    plain_tickets(factory, first, 3)
+    plain_tickets(factory, second, 3)
+    settle(worker)
+    first.escalation("Resolve", target={"metric": "resolution", "minutes": 600})
+    claim_own(worker, first, batch=1)
+    second.escalation("Resolve", target={"metric": "resolution", "minutes": 600})
+    with worker.transaction() as cur:
+        escalation_runtime.claim_recompute(cur, batch=1)
+    assert len(own_batches(factory, first)) == 1
+    assert len(own_batches(factory, second)) == 1
+    settle(worker)
+    assert sql_progress_of(factory, first) == {"queued": 3, "finished": True}
+    assert sql_progress_of(factory, second) == {"queued": 3, "finished": True}

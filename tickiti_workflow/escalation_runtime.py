@@ -38,15 +38,14 @@ from .business_time import BusinessCalendar, NoBusinessTime, due_after
 INGEST_BATCH = 5_000
 PROCESS_BATCH = 500
 RECOMPUTE_BATCH = 10_000
-# A recompute's first batch handing this many tickets on to `process` analyzes the marks.
-ANALYZE_AFTER_HANDED_ON = 1_000
+# A recompute whose first batch holds this many tickets analyzes the timers and the marks.
+ANALYZE_AFTER = 1_000
 # What an escalation's create or update reads to say how many tickets it would fire at once:
 # at most this many armed timers of its metric, earliest due first (so at most this many
 # tickets are decided in the request, whatever the account's size).
 IMMEDIATE_MAX_TIMERS = 1_000
 
 Key = tuple[int, int]  # (account_id, ticket_id)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 class AccountConfig:
@@ -127,18 +126,13 @@ def recompute(cur) -> dict[str, Any] | None:
     longest = max((r.minutes for r in config.rules if r.enabled and r.business_hours), default=0)
     ranges = business_window(config.versions, first, max(last, batch["now"]), longest)
     business_known = not longest or ranges is not None
-    befores, afters, total = [], [], 0
-    for a, b in ranges or ():
-        befores.append(total)
-        total += (b - a) // _MICROSECOND
-        afters.append(total)
+    starts, befores, afters = sla.walk_arrays(ranges or ())
     # Each table is read by the batch's id range and joined in memory: hash joins, never a
     # nested loop rescanning a CTE (the planner's estimates for the CTEs are guesses). That
     # makes the plan's cost look huge, which must not buy a JIT compilation (seconds, for a
-    # statement that runs in a fraction of one). (Like ANALYZE below, statements that are not
-    # named queries.)
-    cur.execute("SET LOCAL enable_nestloop = off")
-    cur.execute("SET LOCAL jit = off")
+    # statement that runs in a fraction of one). (Like ANALYZE below, not a named query: two
+    # settings in one round trip.)
+    cur.execute("SET LOCAL enable_nestloop = off; SET LOCAL jit = off")
     counts = runtime.recompute_arm.one(
         cur,
         account_id=account_id,
@@ -147,18 +141,19 @@ def recompute(cur) -> dict[str, Any] | None:
         last_id=batch["last_ticket_id"],
         first_created=first,
         last_created=last,
-        starts=[a for a, _ in ranges or ()],
+        starts=starts,
         business_known=business_known,
         befores=befores,
         afters=afters,
     )
-    if batch["after_ticket_id"] == 0 and counts["handed_on"] >= ANALYZE_AFTER_HANDED_ON:
-        # The first batch of a recompute that hands many tickets on: the marks may grow from
-        # (nearly) none to an account's size within seconds, far faster than autovacuum's
-        # analyze follows, and believing the table empty the planner would join each of
-        # `process`'s batches against all of it (tens of tickets a second). (A statement that
-        # cannot be prepared, so not a named query, like the worker's VACUUM.)
-        cur.execute("ANALYZE sla_dirty_tickets")
+    if batch["after_ticket_id"] == 0 and counts["decided"] + counts["handed_on"] >= ANALYZE_AFTER:
+        # The first batch of a large recompute: the timers (an account's first escalation)
+        # and the marks it hands on may grow from (nearly) none to an account's size within
+        # seconds, far faster than autovacuum's analyze follows, and believing them empty
+        # the planner would join each of `process`'s batches against all of them (tens of
+        # tickets a second). (A statement that cannot be prepared, so not a named query,
+        # like the worker's VACUUM.)
+        cur.execute("ANALYZE sla_dirty_tickets, escalation_timers")
     return {
         "account_id": account_id,
         "after_ticket_id": batch["after_ticket_id"],
@@ -179,7 +174,7 @@ def business_window(
     try:
         end = sla.reach([(since, None)], amount, versions)
         for lo, _hi, hours in sla.business_pieces(versions, first, end):
-            due_after(hours, lo, _MICROSECOND)
+            due_after(hours, lo, timedelta(microseconds=1))
             due_after(hours, lo, amount)
     except NoBusinessTime:
         return None

@@ -35,6 +35,7 @@ STOPPED = ("solved", "closed")
 PAUSE_STATUS_CHOICES = ("new", "open", "pending", "on_hold")
 PUBLIC = ("customer_message", "agent_reply")
 PAUSABLE = ("first_response", "next_response", "resolution")
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,20 @@ def business_ranges(
             else:
                 ranges.append((a, b))
     return ranges
+
+
+def walk_arrays(
+    ranges: Sequence[tuple[datetime, datetime]],
+) -> tuple[list[datetime], list[int], list[int]]:
+    """The ranges as the database's business-time functions take them (migration 0023): each
+    range's start, and the business time in microseconds before it and up to its end."""
+    starts, befores, afters, total = [], [], [], 0
+    for a, b in ranges:
+        starts.append(a)
+        befores.append(total)
+        total += (b - a) // _MICROSECOND
+        afters.append(total)
+    return starts, befores, afters
 
 
 @dataclass(frozen=True)
