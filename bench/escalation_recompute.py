@@ -1,5 +1,5 @@
 """How long a configuration change takes to reach every clock of a 1M-ticket account:
-`python bench/escalation_recompute.py [--tickets N] [--workers W] [--mixed]`.
+`python bench/escalation_recompute.py [--tickets N] [--workers W] [--mixed] [--writers]`.
 
 Builds a database of its own with one account (plan pro) holding N open tickets (1,000,000 by
 default) created over the last three days, every one with a running first-response and
@@ -18,15 +18,20 @@ seconds, and when the oldest 1% of the tickets had been decided (the recompute g
 ticket first, and the oldest ticket is the first due). Side by side, on the same data and
 workers, it then times the full ticket-by-ticket decision of every ticket (all of them marked
 for the worker, which is what a recompute did before batches were decided set-based;
---no-compare skips it). Drops the database at the end.
+--no-compare skips it). With --writers, 8 connections then change tickets of the account, alone
+for 10 s and then through one more recompute, and it reports their latency. Drops the database
+at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -217,8 +222,76 @@ def recompute(conn, account: int, tickets: int, change, label: str) -> dict:
     }
 
 
+WRITERS = 8
+WRITERS_ALONE_S = 10.0
+
+
+def writer(url: str, account: int, stop: threading.Event, samples: list, seed_: int) -> None:
+    """Another service changing tickets of the account with plain SQL, one at a time:
+    appends (when it began, how long it took)."""
+    rng = random.Random(seed_)
+    with psycopg.connect(url, autocommit=True) as conn:
+        low, high = conn.execute(
+            "SELECT min(id), max(id) FROM tickets WHERE account_id = %s", (account,)
+        ).fetchone()  # type: ignore[misc]
+        while not stop.is_set():
+            began = time.perf_counter()
+            conn.execute(
+                "UPDATE tickets SET priority = CASE priority WHEN 'high' THEN 'normal'"
+                " ELSE 'high' END WHERE account_id = %s AND id = %s",
+                (account, rng.randint(low, high)),
+            )
+            samples.append((began, time.perf_counter() - began))
+
+
+def latency(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "writes": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99)] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
+def with_writers(url: str, conn, account: int, tickets: int) -> dict:
+    """Writers alone for a while, then through a recompute (a target change): their latency."""
+    stop = threading.Event()
+    samples: list[tuple[float, float]] = []
+    threads = [
+        threading.Thread(target=writer, args=(url, account, stop, samples, n))
+        for n in range(WRITERS)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(WRITERS_ALONE_S)
+    changed = time.perf_counter()
+    run_ = recompute(conn, account, tickets, change_target_back, "target back")
+    stop.set()
+    for t in threads:
+        t.join()
+    return {
+        "alone": latency([took for began, took in samples if began < changed]),
+        "during": latency([took for began, took in samples if began >= changed]),
+        "recompute_s": run_["seconds"],
+    }
+
+
+def change_target_back(conn, account: int) -> None:
+    conn.execute(
+        "UPDATE escalations SET target_minutes = 10080, version = version + 1,"
+        " updated_at = now() WHERE account_id = %s AND target_metric = 'first_response'",
+        (account,),
+    )
+
+
 def run(
-    admin_url: str, tickets: int, workers: int, compare: bool = True, mixed: bool = False
+    admin_url: str,
+    tickets: int,
+    workers: int,
+    compare: bool = True,
+    mixed: bool = False,
+    writers: bool = False,
 ) -> dict:
     name = f"tickiti_bench_recompute_{os.getpid()}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -251,6 +324,8 @@ def run(
                 result["runs"].append(recompute(conn, account, tickets, change, label))
                 conn.execute("VACUUM ANALYZE escalation_timers")
                 conn.execute("VACUUM ANALYZE sla_dirty_tickets")
+            if writers:
+                result["writers"] = with_writers(url, conn, account, tickets)
     finally:
         for proc in procs:
             proc.terminate()
@@ -300,9 +375,18 @@ def main() -> None:
     parser.add_argument(
         "--mixed", action="store_true", help="tickets with status changes and messages"
     )
+    parser.add_argument(
+        "--writers",
+        action="store_true",
+        help=f"then {WRITERS} ticket writers alone, and through a recompute: their latency",
+    )
     args = parser.parse_args()
-    report = run(args.url, args.tickets, args.workers, not args.no_compare, args.mixed)
+    report = run(
+        args.url, args.tickets, args.workers, not args.no_compare, args.mixed, args.writers
+    )
     print(markdown(report))
+    if "writers" in report:
+        print(report["writers"])
 
 
 if __name__ == "__main__":
